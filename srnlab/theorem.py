@@ -1,0 +1,126 @@
+"""The theorem of the paper's section 4 (eqs. 14-24): dS for a change of W_rec.
+
+Hold the derivative factors D_n = diag(f'(a(n))) and the last local gradient
+delta(k) fixed, and look at the size of the error signal h steps back,
+
+    S(W_rec) = ||G||_F^2,   G = delta(k-h) = delta(k) W_rec^T D_{k-1} ... W_rec^T D_{k-h}.
+
+For an update W_rec -> W_rec + dW_rec the first-order change is
+
+    dS = 2 (G, dG)          (Frobenius inner product over the whole minibatch)
+
+where dG replaces, in turn, each W_rec of the product by dW_rec and sums.
+dS > 0 means the update grows the old gradients, dS < 0 shrinks them.
+
+dG is computed by a forward-mode (tangent) pass along the backward pass:
+carry g and dg back together,
+
+    g(n-1)  = (g(n) W_rec^T) * f'(a(n-1))                      g(k)  = delta(k)
+    dg(n-1) = (dg(n) W_rec^T + g(n) dW_rec^T) * f'(a(n-1))     dg(k) = 0
+
+Inside the BPTT depth g(n) is delta(n), already known, so only dg needs a
+loop, and all the g(n) dW_rec^T terms are one matrix product: about one
+extra backward pass.  The result is exact for S as defined (D and delta(k)
+fixed); for the true change of ||delta(k-h)||^2, where everything is
+recomputed, it is a first-order predictor (lesson 06 measures how good).
+"""
+import numpy as np
+
+from . import _validate as V
+from .bptt import bptt
+
+
+def tangent(net, result, dW_rec, h):
+    """G = delta(k-h) and its directional derivative dG along dW_rec.
+
+    Args:
+        net: the SRN the result was computed with.
+        result: a BPTTResult from ``bptt`` with depth >= h (not a randomized one).
+        dW_rec: (K, K) proposed change of W_rec.
+        h: steps back, 1 <= h <= T-1.
+    Returns:
+        (G, dG), each (batch, K).
+    """
+    dW_rec = _check_dW(net, dW_rec)
+    delta = result.delta.transpose(1, 0, 2)          # time-major (T, B, K)
+    z = result.z.transpose(1, 0, 2)
+    T = delta.shape[0]
+    h = _check_h(h, T)
+    if result.depth < h:
+        raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
+    k = T - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        inside = delta[k - h + 1:]                    # g(n) = delta(n) for n = k-h+1 .. k
+        P = inside @ dW_rec.T                         # every g(n) dW_rec^T in one GEMM
+        W_rec_T = net.W_rec.T
+        dg = np.zeros_like(delta[k])
+        for j in range(h - 1, -1, -1):                # n = k-h+1+j, from k down to k-h+1
+            n = k - h + 1 + j
+            dg = (dg @ W_rec_T + P[j]) * (1.0 - z[n - 1] ** 2)
+    return delta[k - h], dg
+
+
+def ds(net, X, y, dW_rec, h, *, reduction="mean", result=None):
+    """dS = 2 (G, dG) of the theorem (eqs. 14-24) for a proposed dW_rec, as a float.
+
+    Args:
+        net: an SRN.  X: (batch, T, n_in).  y: targets (see ``bptt``).
+        dW_rec: (K, K) proposed change of W_rec (e.g. -lr * grads["W_rec"]).
+        h: steps back, 1 <= h <= T-1; G = delta(T-1-h) for the whole batch.
+        reduction: the loss's reduction, as in ``bptt`` (it scales delta and so dS).
+        result: a BPTTResult of ``bptt(net, X, y, h)`` (or deeper) to reuse;
+            computed here when None.
+    """
+    G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
+    return float(2.0 * np.sum(G * dG))
+
+
+def ds_relative(net, X, y, dW_rec, h, *, reduction="mean", result=None):
+    """The scale-free dS / S, S = ||delta(k-h)||_F^2: the relative first-order change of S.
+
+    Unlike dS it does not depend on the loss scale (sum or mean, output
+    layer), only on dW_rec.  NaN when S = 0 (the old gradient has vanished).
+    """
+    G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
+    S = float(np.sum(G * G))
+    return 2.0 * float(np.sum(G * dG)) / S if S > 0 else float("nan")
+
+
+def s_frozen(net, result, W_rec, h):
+    """S(W_rec) = ||delta(k-h)||_F^2 with D_n and delta(k) frozen at ``result``'s values.
+
+    The function whose derivative the theorem gives; a finite difference of
+    it along dW_rec checks ``ds``.  Only W_rec changes; ``net`` gives K.
+    """
+    W_rec = _check_dW(net, W_rec, "W_rec")
+    delta = result.delta.transpose(1, 0, 2)
+    z = result.z.transpose(1, 0, 2)
+    T = delta.shape[0]
+    h = _check_h(h, T)
+    g = delta[T - 1]
+    for n in range(T - 1, T - 1 - h, -1):
+        g = (g @ W_rec.T) * (1.0 - z[n - 1] ** 2)
+    return float(np.sum(g * g))
+
+
+def _tangent_for(net, X, y, dW_rec, h, reduction, result):
+    if result is None:
+        X = net.check_input(X)
+        _check_dW(net, dW_rec)
+        _check_h(h, X.shape[1])
+        result = bptt(net, X, y, h=h, reduction=reduction)
+    return tangent(net, result, dW_rec, h)
+
+
+def _check_h(h, T):
+    h = V.positive_int(h, "h")
+    if h > T - 1:
+        raise ValueError(f"h={h} goes deeper than the sequence: with T={T} steps, G = delta(T-1-h) needs 1 <= h <= {T - 1}")
+    return h
+
+
+def _check_dW(net, dW, name="dW_rec"):
+    dW = V.float_array(dW, name)
+    if dW.shape != net.W_rec.shape:
+        raise ValueError(f"{name} must have the shape of W_rec, {net.W_rec.shape}, got {dW.shape}")
+    return dW

@@ -1,0 +1,292 @@
+"""Training an SRN on one task: plain SGD, gradient clipping, or the sampling method.
+
+SGD with momentum, as in the paper's section 8 (learning rate 1e-5,
+momentum 0.9, minibatches of 10):
+
+    v <- momentum * v - lr * dE/dw          w <- w + v
+
+Methods:
+    "sgd"       every minibatch updates the weights;
+    "clip"      as sgd, but a gradient whose norm (all parameters together)
+                exceeds ``clip_norm`` is scaled down to that norm
+                (Pascanu, Mikolov & Bengio 2013);
+    "sampling"  the paper's method: the update is made only if
+                ``accept(Q, dS)`` says so; a rejected minibatch changes
+                nothing, neither the weights nor the velocity.
+
+The loss reduction matters: the paper's lr = 1e-5 learns at a useful pace
+only with the loss SUMMED over the minibatch (sum at lr 1e-5 is mean at
+lr 1e-4), so reduction="sum" is the default here.
+
+A ``Trainer`` holds the whole state of a run (network, velocity, random
+generators, history) and can be pickled between calls to ``run`` to
+checkpoint and resume; the resumed run gives exactly the numbers of an
+unbroken one.
+"""
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from . import tasks
+from .bptt import REDUCTIONS, bptt, output_error
+from .qfactor import q_factor
+from .sampling import RULES, accept, check_q_range
+from .theorem import tangent
+
+METHODS = ("sgd", "clip", "sampling")
+
+#: |z| at or above this counts as saturated: there f'(a) = 1 - z^2 < 0.1.
+SATURATION = 0.95
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a run besides the initial network and the seed."""
+
+    task: str
+    T: int
+    method: str = "sgd"
+    lr: float = 1e-5
+    momentum: float = 0.9
+    batch: int = 10
+    reduction: str = "sum"
+    clip_norm: float = 10.0
+    h: int = None                   # horizon of Q and dS; None: T - 1
+    bptt_depth: int = None          # None: full BPTT
+    q_range: tuple = (-1.0, 1.0)
+    ds_max: float = 1.0
+    rule: str = "consistent"
+    n_train: int = None             # fixed training set size; None: fresh data every update
+    n_val: int = 1000
+    val_chunk: int = 100            # validation sequences per length draw
+    epoch: int = 50                 # updates between validations
+    record_every: int = 10          # updates between per-step diagnostics
+    tol: float = tasks.TOLERANCE
+
+    def __post_init__(self):
+        self.task = V.choice(self.task, "task name", tuple(tasks.TASKS))
+        self.T = V.positive_int(self.T, "T")
+        if self.T < tasks.min_length(self.task):
+            raise ValueError(f"T={self.T} is too short for {self.task!r}; use T >= {tasks.min_length(self.task)}")
+        V.choice(self.method, "method", METHODS)
+        V.choice(self.reduction, "reduction", REDUCTIONS)
+        V.choice(self.rule, "rule", RULES)
+        self.lr = V.nonnegative_float(self.lr, "lr", allow_zero=False)
+        self.momentum = V.nonnegative_float(self.momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
+        self.clip_norm = V.nonnegative_float(self.clip_norm, "clip_norm", allow_zero=False)
+        self.q_range = check_q_range(self.q_range)
+        if not (isinstance(self.ds_max, (int, float)) and self.ds_max > 0):
+            raise ValueError(f"ds_max must be > 0, got {self.ds_max!r}")
+        for name in ("batch", "n_val", "val_chunk", "epoch", "record_every"):
+            setattr(self, name, V.positive_int(getattr(self, name), name))
+        if self.n_train is not None:
+            self.n_train = V.positive_int(self.n_train, "n_train", minimum=self.batch)
+        self.h = self.T - 1 if self.h is None else V.check_depth(self.h, self.T - 1, "h (the horizon of Q and dS)")
+        if self.bptt_depth is not None:
+            self.bptt_depth = V.check_depth(self.bptt_depth, self.T, "bptt_depth")
+            if self.method == "sampling" and self.bptt_depth < self.h:
+                raise ValueError(f"the sampling method needs bptt_depth >= h (= {self.h}), got {self.bptt_depth}")
+
+
+class Trainer:
+    """One training run, step by step.
+
+    Args:
+        net: the initial SRN (copied; the caller's network is not changed).
+        config: a TrainConfig, or keyword arguments for one.
+        seed: int seed (or Generator) for the data and the minibatch order.
+            The same seed gives the same data and order for every method, so
+            "sgd" and "sampling" runs from the same net see the same minibatches.
+    Attributes:
+        net: the current network.  best: the network of the best validation.
+        history: dict of lists, see ``HISTORY_KEYS``; ``arrays()`` converts.
+        status: "running", "completed" or "diverged at update N: ...".
+    """
+
+    def __init__(self, net, config=None, seed=0, **kwargs):
+        if config is None:
+            config = TrainConfig(**kwargs)
+        elif kwargs:
+            raise TypeError("give either a TrainConfig or keyword arguments, not both")
+        self.config = cfg = config
+        spec = tasks.spec(cfg.task)
+        if (net.n_in, net.n_out, net.output) != (spec.n_in, spec.n_out, spec.output):
+            raise ValueError(
+                f"task {cfg.task!r} needs a network with n_in={spec.n_in}, n_out={spec.n_out}, "
+                f"output={spec.output!r}; got n_in={net.n_in}, n_out={net.n_out}, output={net.output!r}"
+            )
+        self.net = net.copy()
+        self.best = net.copy()
+        self.velocity = {k: np.zeros_like(v) for k, v in net.params().items()}
+        root = V.as_rng(seed)
+        data_rng, val_rng, self.order_rng = root.spawn(3)
+        self.data_rng = data_rng
+        self.train_set = None
+        if cfg.n_train is not None:
+            self.train_set = [tasks.generate(cfg.task, cfg.batch, cfg.T, data_rng)
+                              for _ in range(cfg.n_train // cfg.batch)]
+        self.val_set = [tasks.generate(cfg.task, min(cfg.val_chunk, cfg.n_val - s), cfg.T, val_rng)
+                        for s in range(0, cfg.n_val, cfg.val_chunk)]
+        self.updates = 0
+        self.status = "running"
+        self.history = {k: [] for k in HISTORY_KEYS}
+        self.best_val = (-1.0, math.inf)  # (accuracy, loss): higher accuracy, then lower loss
+        self.best_update = 0
+        self._validate()
+
+    # ---------------------------------------------------------------- data
+    def _minibatch(self):
+        cfg = self.config
+        if self.train_set is None:
+            return tasks.generate(cfg.task, cfg.batch, cfg.T, self.data_rng)
+        return self.train_set[int(self.order_rng.integers(len(self.train_set)))]
+
+    # ---------------------------------------------------------------- one update
+    def step(self):
+        """One minibatch: forward, backward, (decision), update.  Returns False once stopped."""
+        if self.status != "running":
+            return False
+        cfg, net = self.config, self.net
+        X, y = self._minibatch()
+        res = bptt(net, X, y, h=cfg.bptt_depth, reduction=cfg.reduction)
+        i = self.updates + 1
+        if not res.finite:
+            return self._diverged(i, f"the loss or a gradient is not finite (loss = {res.loss})")
+        grads = res.grads
+        grad_norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        if cfg.method == "clip" and grad_norm > cfg.clip_norm:
+            grads = {k: g * (cfg.clip_norm / grad_norm) for k, g in grads.items()}
+        proposal = {k: cfg.momentum * self.velocity[k] - cfg.lr * grads[k] for k in grads}
+        q = q_factor(res.delta, cfg.h)
+        ds = float("nan")
+        accepted = True
+        if cfg.method == "sampling":
+            G, dG = tangent(net, res, proposal["W_rec"], cfg.h)
+            ds = float(2.0 * np.sum(G * dG))
+            accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
+        if accepted:
+            self.velocity = proposal
+            params = net.params()
+            for k, v in proposal.items():
+                params[k] += v
+        self.updates = i
+        hist = self.history
+        hist["update"].append(i)
+        hist["loss"].append(res.loss)
+        hist["q"].append(q)
+        hist["ds"].append(ds)
+        hist["accepted"].append(accepted)
+        hist["grad_norm"].append(grad_norm)
+        if i % cfg.record_every == 0 or i == 1:
+            self._record(i, res)
+        if not all(np.all(np.isfinite(p)) for p in net.params().values()):
+            return self._diverged(i, "a weight became inf or NaN after the update")
+        if i % cfg.epoch == 0:
+            self._validate()
+        return True
+
+    def run(self, n_updates, progress=False, callback=None):
+        """Make up to n_updates more updates (fewer if the run diverges).
+
+        progress: show a tqdm progress bar with accuracy, Q and acceptance rate.
+        callback: called as callback(trainer) after each validation; return
+            True from it to stop early.
+        Returns self.
+        """
+        n_updates = V.positive_int(n_updates, "n_updates", minimum=0)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=n_updates, desc=f"{self.config.task} {self.config.method}", leave=False)
+        try:
+            for _ in range(n_updates):
+                if not self.step():
+                    break
+                if bar is not None:
+                    bar.update(1)
+                if self.updates % self.config.epoch == 0:
+                    if bar is not None:
+                        h = self.history
+                        bar.set_postfix(acc=f"{h['val_acc'][-1]:.2f}", Q=f"{h['q'][-1]:.2f}",
+                                        accepted=f"{np.mean(h['accepted'][-self.config.epoch:]):.2f}")
+                    if callback is not None and callback(self):
+                        break
+        finally:
+            if bar is not None:
+                bar.close()
+        return self
+
+    def finish(self):
+        """Mark the run completed (if it did not diverge) and return self."""
+        if self.status == "running":
+            self.status = "completed"
+        return self
+
+    # ---------------------------------------------------------------- bookkeeping
+    def _record(self, i, res):
+        T = self.config.T
+        z = np.abs(res.z)
+        hist = self.history
+        hist["record_update"].append(i)
+        hist["delta_norms"].append(res.delta_norms[::-1][:T])      # index = steps back from the last
+        hist["dW_rec_norms"].append(res.dW_rec_norms[::-1][:T])
+        hist["saturation"].append(float(np.mean(z >= SATURATION)))
+        hist["mean_abs_z"].append(float(z.mean()))
+        hist["median_abs_z"].append(float(np.median(z)))
+        hist["spectral_radius"].append(self.net.spectral_radius())
+
+    def _validate(self):
+        """Forward-only validation on the fixed validation set; keeps the best network."""
+        cfg, net = self.config, self.net
+        correct, loss, n = 0.0, 0.0, 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for X, y in self.val_set:
+                y_hat = net.predict(X)
+                o = np.log(np.maximum(y_hat, 1e-300)) if net.output == "softmax" else y_hat
+                loss += output_error(net, o, y, "sum")[0]
+                correct += tasks.accuracy(cfg.task, y_hat, y, cfg.tol) * len(X)
+                n += len(X)
+        acc, loss = correct / n, loss / n
+        hist = self.history
+        hist["val_update"].append(self.updates)
+        hist["val_acc"].append(acc)
+        hist["val_loss"].append(loss)
+        if np.isfinite(loss) and (acc, -loss) > (self.best_val[0], -self.best_val[1]):
+            self.best_val = (acc, loss)
+            self.best = net.copy()
+            self.best_update = self.updates
+
+    def _diverged(self, i, why):
+        self.status = f"diverged at update {i}: {why}"
+        warnings.warn(f"training stopped: {self.status}; the best network (update {self.best_update}) and the history are kept",
+                      RuntimeWarning, stacklevel=3)
+        return False
+
+    def arrays(self):
+        """The history as a dict of numpy arrays."""
+        return {k: np.asarray(v) for k, v in self.history.items()}
+
+
+HISTORY_KEYS = (
+    "update", "loss", "q", "ds", "accepted", "grad_norm",             # every update
+    "record_update", "delta_norms", "dW_rec_norms", "saturation",     # every record_every updates
+    "mean_abs_z", "median_abs_z", "spectral_radius",
+    "val_update", "val_acc", "val_loss",                              # every epoch (and at update 0)
+)
+
+
+def train(net, task, T, n_updates, seed=0, progress=False, callback=None, **config):
+    """Train a copy of ``net`` for n_updates and return the finished Trainer.
+
+    Keyword arguments go to ``TrainConfig`` (method, lr, momentum, batch,
+    reduction, clip_norm, h, q_range, ds_max, rule, n_train, n_val, epoch, ...).
+    The result's ``.best`` is the network of the best validation ("save best"),
+    ``.history`` what the lessons plot, ``.status`` how the run ended.
+    """
+    trainer = Trainer(net, TrainConfig(task=task, T=T, **config), seed=seed)
+    return trainer.run(n_updates, progress=progress, callback=callback).finish()

@@ -1,0 +1,101 @@
+"""The trainer: learning, reproducibility, resuming, the three methods, divergence."""
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import srnlab
+
+
+def small_net(task="temporal_order", K=20, seed=0, std=0.2):
+    spec = srnlab.tasks.spec(task)
+    return srnlab.SRN.init(spec.n_in, K, spec.n_out, output=spec.output, std=std, rng=seed)
+
+
+def test_sgd_learns_short_temporal_order():
+    """From chance (25%) to well above it on T=10 in a few thousand updates."""
+    tr = srnlab.train(small_net(), "temporal_order", 10, 1500, seed=1, lr=1e-3, n_val=400, epoch=100)
+    acc = tr.history["val_acc"]
+    print(f"\ntemporal order T=10: validation accuracy {acc[0]:.2f} -> {max(acc):.2f}")
+    assert acc[0] < 0.4
+    assert max(acc) > 0.9
+    assert tr.status == "completed"
+    # "save best": the best network reproduces the best validation accuracy
+    best_acc = np.mean([srnlab.tasks.accuracy("temporal_order", tr.best.predict(X), y) * len(X)
+                        for X, y in tr.val_set]) * len(tr.val_set) / 400
+    assert best_acc == pytest.approx(max(acc))
+
+
+def test_same_seed_same_history_and_resume_is_exact():
+    kw = dict(method="sampling", lr=1e-3, n_val=100, epoch=20, record_every=5, n_train=200)
+    a = srnlab.train(small_net(), "temporal_order", 12, 100, seed=3, **kw)
+    b = srnlab.train(small_net(), "temporal_order", 12, 100, seed=3, **kw)
+    c = srnlab.train(small_net(), "temporal_order", 12, 100, seed=4, **kw)
+    for k in ("loss", "q", "ds", "accepted", "val_acc"):
+        np.testing.assert_array_equal(a.arrays()[k], b.arrays()[k])
+    assert not np.array_equal(a.arrays()["loss"], c.arrays()["loss"])
+    # stop after 37 updates, pickle, resume: exactly the unbroken run
+    tr = srnlab.Trainer(small_net(), srnlab.TrainConfig(task="temporal_order", T=12, **kw), seed=3)
+    tr.run(37)
+    tr = pickle.loads(pickle.dumps(tr))
+    tr.run(63).finish()
+    for k in ("loss", "q", "ds", "accepted", "val_acc", "delta_norms"):
+        np.testing.assert_array_equal(tr.arrays()[k], a.arrays()[k])
+    np.testing.assert_array_equal(tr.net.W_rec, a.net.W_rec)
+
+
+def test_sampling_rejection_changes_nothing():
+    """A tiny safe zone and a tiny ds_max: most minibatches are skipped, weights stay."""
+    net = small_net(std=0.05)           # strongly vanishing: Q far above the zone
+    tr = srnlab.Trainer(net, srnlab.TrainConfig(task="temporal_order", T=12, method="sampling",
+                                                lr=1e-3, n_val=50, ds_max=1e-30), seed=0)
+    tr.run(20)
+    assert not any(tr.history["accepted"])
+    for k, v in net.params().items():
+        np.testing.assert_array_equal(tr.net.params()[k], v)
+    # same data, plain SGD: every update is made
+    sgd = srnlab.train(net, "temporal_order", 12, 20, seed=0, lr=1e-3, n_val=50)
+    assert all(sgd.history["accepted"])
+    assert not np.array_equal(sgd.net.W_rec, net.W_rec)
+
+
+def test_sampling_decisions_follow_accept():
+    tr = srnlab.train(small_net(std=0.3), "temporal_order", 12, 60, seed=2, method="sampling",
+                      lr=1e-2, n_val=50, ds_max=0.05, q_range=(-0.5, 0.5))
+    h = tr.arrays()
+    for q, d, acc in zip(h["q"], h["ds"], h["accepted"]):
+        assert acc == srnlab.accept(q, d, (-0.5, 0.5), 0.05)
+    assert 0 < h["accepted"].mean() < 1
+
+
+def test_clip_limits_the_step():
+    net = small_net(std=0.5)
+    tr = srnlab.train(net, "temporal_order", 12, 1, seed=0, method="clip", clip_norm=1e-3,
+                      lr=1.0, momentum=0.0, n_val=20)
+    step = np.sqrt(sum(np.sum((tr.net.params()[k] - v) ** 2) for k, v in net.params().items()))
+    assert tr.history["grad_norm"][0] > 1e-3
+    assert step == pytest.approx(1e-3, rel=1e-9)
+
+
+def test_divergence_stops_cleanly_and_keeps_best():
+    net = small_net(task="addition", std=0.3)
+    with pytest.warns(RuntimeWarning, match="diverged at update"):
+        tr = srnlab.train(net, "addition", 20, 200, seed=0, lr=1e6, n_val=50, epoch=1)
+    assert tr.status.startswith("diverged at update")
+    assert tr.updates < 200
+    assert all(np.all(np.isfinite(p)) for p in tr.best.params().values())
+    assert len(tr.history["loss"]) == tr.updates
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tr.run(5).updates == len(tr.history["loss"])     # a stopped run stays stopped
+
+
+def test_history_shapes_for_the_lessons():
+    tr = srnlab.train(small_net(), "temporal_order", 20, 30, seed=0, lr=1e-3, n_val=30,
+                      epoch=10, record_every=10)
+    h = tr.arrays()
+    assert h["delta_norms"].shape == (4, 20)           # updates 1, 10, 20, 30; 20 steps back
+    assert list(h["record_update"]) == [1, 10, 20, 30]
+    assert list(h["val_update"]) == [0, 10, 20, 30]
+    assert np.all((h["saturation"] >= 0) & (h["saturation"] <= 1))
