@@ -9,7 +9,7 @@ the sampling method of Chernodub (2016), in small readable NumPy modules.
     tasks.py     the four tasks, section 7                tasks.generate
     train.py     SGD / clipping / sampling training       train, Trainer
 """
-from . import tasks
+from . import exercises, plotting, tasks
 from .bptt import BPTTResult, bptt, bptt_randomized
 from .qfactor import q_factor, step_norms
 from .sampling import accept
