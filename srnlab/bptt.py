@@ -141,7 +141,7 @@ def check_targets(net, y, B):
     return arr
 
 
-def bptt(net, X, y, h=None, *, reduction="mean"):
+def bptt(net, X, y, h=None, *, reduction="mean", workspace=None):
     """Forward pass, loss and backpropagation through time (eqs. 1-10).
 
     Args:
@@ -153,6 +153,9 @@ def bptt(net, X, y, h=None, *, reduction="mean"):
            error goes back h steps, to delta(T-1-h) (see the module docstring).
         reduction: "mean" (the default: loss divided by the batch size) or
            "sum" (the paper's learning rate 1e-5 fits the summed loss).
+        workspace: an optional ``srnlab.workspace.Workspace`` whose buffers are
+           reused (faster in a training loop); the result's delta, a and z are
+           then views into it, valid until its next use.
     Returns:
         BPTTResult with .loss, .grads, .delta (batch, T, K) and diagnostics.
     """
@@ -160,7 +163,7 @@ def bptt(net, X, y, h=None, *, reduction="mean"):
     T = X.shape[1]
     h = V.check_depth(h, T)
     depth = T - 1 if h is None else min(h, T - 1)
-    return _run(net, X, y, reduction, keep=np.ones(depth + 1))
+    return _run(net, X, y, reduction, keep=np.ones(depth + 1), workspace=workspace)
 
 
 def bptt_randomized(net, X, y, p=0.9, rng=None, *, reduction="mean"):
@@ -191,7 +194,7 @@ def bptt_randomized(net, X, y, p=0.9, rng=None, *, reduction="mean"):
     return _run(net, X, y, reduction, keep=keep)
 
 
-def _run(net, X, y, reduction, keep):
+def _run(net, X, y, reduction, keep, workspace=None):
     """Forward and backward pass on a checked X.
 
     keep[j] (j = 1..depth) multiplies the local gradient on the j-th step
@@ -200,14 +203,19 @@ def _run(net, X, y, reduction, keep):
     T = X.shape[1]
     depth = len(keep) - 1
     with np.errstate(over="ignore", invalid="ignore"):
-        a, z = net._forward(X)                              # (T, B, K) each
+        a, z = net._forward(X, workspace)                   # (T, B, K) each
         o = z[-1] @ net.W_out + net.c
         loss, d_o = output_error(net, o, y, reduction)
-        fprime = 1.0 - z * z                                # f'(a) = 1 - tanh(a)^2, once
-        delta = np.zeros_like(a)
+        if workspace is None:
+            fprime, delta = np.empty_like(z), np.empty_like(z)
+        else:
+            fprime, delta = workspace.get("fprime", z.shape, z.dtype), workspace.get("delta", z.shape, z.dtype)
+        np.multiply(z, z, out=fprime)                       # f'(a) = 1 - tanh(a)^2 = 1 - z^2,
+        np.subtract(1.0, fprime, out=fprime)                # once for all steps, in place
+        t0 = T - 1 - depth                                  # the earliest step reached
+        delta[:t0] = 0.0                                    # below the depth: no error signal
         delta[-1] = (d_o @ net.W_out.T) * fprime[-1]
         W_rec_T = net.W_rec.T
-        t0 = T - 1 - depth                                  # the earliest step reached
         for t in range(T - 1, t0, -1):                      # eqs. 5-8, one Jacobian a step
             step_back = T - t                               # 1 for the first step back
             np.matmul(delta[t], W_rec_T, out=delta[t - 1])

@@ -203,16 +203,25 @@ class SRN:
         y_hat = softmax(o) if self.output == "softmax" else o
         return ForwardPass(a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2), o=o, y_hat=y_hat)
 
-    def _forward(self, X):
-        """Time-major forward loop on a checked X; returns a, z of shape (T, batch, K)."""
-        B, T, _ = X.shape
+    def _forward(self, X, workspace=None):
+        """Time-major forward loop on a checked X; returns a, z of shape (T, batch, K).
+
+        With a ``Workspace`` the two arrays are views into its buffers.
+        """
+        B, T, n_in = X.shape
+        X_tm = np.ascontiguousarray(X.transpose(1, 0, 2))            # (T, B, n_in)
+        shape = (T, B, self.K)
+        if workspace is None:
+            a, z = np.empty(shape, self.dtype), np.empty(shape, self.dtype)
+        else:
+            a, z = workspace.get("a", shape, self.dtype), workspace.get("z", shape, self.dtype)
         # The input projection of all steps at once: one GEMM instead of T.
-        a = (X.transpose(1, 0, 2) @ self.W_in) + self.b      # (T, B, K), a fresh array
-        z = np.empty_like(a)
-        np.tanh(a[0], out=z[0])                               # z(-1) = 0
+        np.matmul(X_tm.reshape(T * B, n_in), self.W_in, out=a.reshape(T * B, self.K))
+        a += self.b                                                   # in place: no big temporary
+        np.tanh(a[0], out=z[0])                                       # z(-1) = 0
         for t in range(1, T):
-            a[t] += z[t - 1] @ self.W_rec                     # eq. 1
-            np.tanh(a[t], out=z[t])                           # eq. 2
+            a[t] += z[t - 1] @ self.W_rec                             # eq. 1
+            np.tanh(a[t], out=z[t])                                   # eq. 2
         return a, z
 
     def predict(self, X, chunk=None):

@@ -30,7 +30,7 @@ from . import _validate as V
 from .bptt import bptt
 
 
-def tangent(net, result, dW_rec, h):
+def tangent(net, result, dW_rec, h, workspace=None):
     """G = delta(k-h) and its directional derivative dG along dW_rec.
 
     Args:
@@ -38,6 +38,7 @@ def tangent(net, result, dW_rec, h):
         result: a BPTTResult from ``bptt`` with depth >= h (not a randomized one).
         dW_rec: (K, K) proposed change of W_rec.
         h: steps back, 1 <= h <= T-1.
+        workspace: an optional Workspace for the (h, batch, K) buffer.
     Returns:
         (G, dG), each (batch, K).
     """
@@ -51,7 +52,8 @@ def tangent(net, result, dW_rec, h):
     k = T - 1
     with np.errstate(over="ignore", invalid="ignore"):
         inside = delta[k - h + 1:]                    # g(n) = delta(n) for n = k-h+1 .. k
-        P = inside @ dW_rec.T                         # every g(n) dW_rec^T in one GEMM
+        P = np.empty_like(inside) if workspace is None else workspace.get("P", inside.shape, inside.dtype)
+        np.matmul(inside, dW_rec.T, out=P)            # every g(n) dW_rec^T in one GEMM
         W_rec_T = net.W_rec.T
         dg = np.zeros_like(delta[k])
         for j in range(h - 1, -1, -1):                # n = k-h+1+j, from k down to k-h+1

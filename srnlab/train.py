@@ -35,6 +35,7 @@ from .bptt import REDUCTIONS, bptt, output_error
 from .qfactor import q_factor
 from .sampling import RULES, accept, check_q_range
 from .theorem import tangent
+from .workspace import Workspace
 
 METHODS = ("sgd", "clip", "sampling")
 
@@ -132,6 +133,7 @@ class Trainer:
                               for _ in range(cfg.n_train // cfg.batch)]
         self.val_set = [tasks.generate(cfg.task, min(cfg.val_chunk, cfg.n_val - s), cfg.T, val_rng)
                         for s in range(0, cfg.n_val, cfg.val_chunk)]
+        self.workspace = Workspace()      # buffers reused by every update
         self.updates = 0
         self.status = "running"
         self.history = {k: [] for k in HISTORY_KEYS}
@@ -153,7 +155,7 @@ class Trainer:
             return False
         cfg, net = self.config, self.net
         X, y = self._minibatch()
-        res = bptt(net, X, y, h=cfg.bptt_depth, reduction=cfg.reduction)
+        res = bptt(net, X, y, h=cfg.bptt_depth, reduction=cfg.reduction, workspace=self.workspace)
         i = self.updates + 1
         if not res.finite:
             return self._diverged(i, f"the loss or a gradient is not finite (loss = {res.loss})")
@@ -166,7 +168,7 @@ class Trainer:
         ds = float("nan")
         accepted = True
         if cfg.method == "sampling":
-            G, dG = tangent(net, res, proposal["W_rec"], cfg.h)
+            G, dG = tangent(net, res, proposal["W_rec"], cfg.h, self.workspace)
             ds = float(2.0 * np.sum(G * dG))
             accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
         if accepted:

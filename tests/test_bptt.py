@@ -184,3 +184,23 @@ def test_plot_diagnostics(small_problem):
     assert res.dW_rec_norms[t] == pytest.approx(np.mean(per_ex), rel=1e-12)
     assert np.linalg.norm(term) == pytest.approx(per_ex[b])
     assert res.dW_rec_norms[0] == 0.0
+
+
+def test_workspace_gives_the_same_numbers():
+    """Reusing buffers (for speed) changes nothing, across lengths, depths and dtypes."""
+    from srnlab.workspace import Workspace
+    ws = Workspace()
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        net = srnlab.SRN.init(6, 12, 4, output="softmax", std=0.3, rng=0).astype(dtype)
+        for T, h in ((30, None), (33, 5), (20, 19), (31, 2)):
+            X, y = srnlab.tasks.generate("temporal_order", 5, T, rng=rng)
+            plain = srnlab.bptt(net, X, y, h=h)
+            reused = srnlab.bptt(net, X, y, h=h, workspace=ws)
+            assert plain.loss == reused.loss
+            np.testing.assert_array_equal(plain.delta, reused.delta)
+            for k in plain.grads:
+                np.testing.assert_array_equal(plain.grads[k], reused.grads[k])
+            dW = rng.normal(size=net.W_rec.shape).astype(dtype)
+            for a, b in zip(srnlab.tangent(net, plain, dW, 2), srnlab.tangent(net, reused, dW, 2, ws)):
+                np.testing.assert_array_equal(a, b)
