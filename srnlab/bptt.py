@@ -43,6 +43,7 @@ class BPTTResult:
             parameters' shapes, the gradients of ``loss``.
         delta: (batch, T, K) local gradients dE/da(t); zero before the depth.
         a, z: (batch, T, K) pre-activations and hidden states.
+        fprime: (batch, T, K) the derivative factors f'(a(t)) = 1 - z(t)^2.
         y_hat: (batch, n_out) the network's output.
         depth: how many steps back the backward pass went (T-1 when full).
         reduction: "mean" or "sum" over the minibatch.
@@ -53,6 +54,7 @@ class BPTTResult:
     delta: np.ndarray
     a: np.ndarray
     z: np.ndarray
+    fprime: np.ndarray
     y_hat: np.ndarray
     depth: int
     reduction: str
@@ -225,7 +227,8 @@ def _run(net, X, y, reduction, keep, workspace=None):
         grads = _weight_grads(net, X, z, delta, d_o, t0)
     y_hat = softmax(o) if net.output == "softmax" else o
     return BPTTResult(loss=loss, grads=grads, delta=delta.transpose(1, 0, 2),
-                      a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2), y_hat=y_hat,
+                      a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2),
+                      fprime=fprime.transpose(1, 0, 2), y_hat=y_hat,
                       depth=depth, reduction=reduction)
 
 

@@ -44,7 +44,7 @@ def tangent(net, result, dW_rec, h, workspace=None):
     """
     dW_rec = _check_dW(net, dW_rec)
     delta = result.delta.transpose(1, 0, 2)          # time-major (T, B, K)
-    z = result.z.transpose(1, 0, 2)
+    fprime = result.fprime.transpose(1, 0, 2)
     T = delta.shape[0]
     h = _check_h(h, T)
     if result.depth < h:
@@ -55,10 +55,12 @@ def tangent(net, result, dW_rec, h, workspace=None):
         P = np.empty_like(inside) if workspace is None else workspace.get("P", inside.shape, inside.dtype)
         np.matmul(inside, dW_rec.T, out=P)            # every g(n) dW_rec^T in one GEMM
         W_rec_T = net.W_rec.T
-        dg = np.zeros_like(delta[k])
-        for j in range(h - 1, -1, -1):                # n = k-h+1+j, from k down to k-h+1
+        dg = P[h - 1] * fprime[k - 1]                 # n = k: dg(k) = 0, so only g(k) dW_rec^T
+        for j in range(h - 2, -1, -1):                # n = k-h+1+j, from k-1 down to k-h+1
             n = k - h + 1 + j
-            dg = (dg @ W_rec_T + P[j]) * (1.0 - z[n - 1] ** 2)
+            u = dg @ W_rec_T
+            u += P[j]
+            np.multiply(u, fprime[n - 1], out=dg)
     return delta[k - h], dg
 
 
