@@ -3,6 +3,9 @@
 # Extra arguments go to pytest.  An empty run (no test collected) is a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# One BLAS thread: the lessons' matrices are small, and a second thread only
+# adds overhead (up to 20x slower on a busy 2-core machine, measured).
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 bash tools/setup.sh || exit 1
 .venv/bin/python -m pytest --nbval-lax tests notebooks "$@"
 status=$?

@@ -1,0 +1,77 @@
+"""The experiment runner: deterministic results, exact resume, processes, shards."""
+import json
+
+import numpy as np
+import pytest
+
+from srnlab import experiments as ex
+
+
+def test_runs_pair_methods_on_the_same_weights_and_data():
+    specs = ex.runs("table1", "tiny")
+    assert len(specs) == 4 * 5 * 2
+    a = next(s for s in specs if s.column == "sgd" and s.task == "addition" and s.net == 0)
+    b = next(s for s in specs if s.column == "sampling" and s.task == "addition" and s.net == 0)
+    c = next(s for s in specs if s.column == "sgd" and s.task == "addition" and s.net == 1)
+    na, nb, nc = ex.initial_net(a), ex.initial_net(b), ex.initial_net(c)
+    np.testing.assert_array_equal(na.W_rec, nb.W_rec)
+    assert not np.array_equal(na.W_rec, nc.W_rec)
+    orth = ex.initial_net(next(s for s in specs if s.column == "orthogonal" and s.task == "addition" and s.net == 0))
+    np.testing.assert_array_equal(orth.W_in, na.W_in)
+    np.testing.assert_allclose(orth.W_rec @ orth.W_rec.T, np.eye(100), atol=1e-12)
+    assert ex._seed(a, "data", 0) == ex._seed(b, "data", 0)
+
+
+def test_same_seed_same_results_file(tmp_path):
+    kw = dict(networks=1, updates=60, progress=False)
+    ex.run_experiment("fig5", "tiny", out=tmp_path / "a", **kw)
+    ex.run_experiment("fig5", "tiny", out=tmp_path / "b", **kw)
+    a = (tmp_path / "a" / "fig5-tiny.json").read_text()
+    b = (tmp_path / "b" / "fig5-tiny.json").read_text()
+    assert a == b
+    res = json.loads(a)
+    assert res["complete"] and res["runs_done"] == 6
+    assert set(res["versions"]) >= {"srnlab", "numpy", "python"}
+    for cell in res["cells"].values():
+        assert 0 <= cell["mean"] <= cell["best"] <= 1
+
+
+def test_resume_gives_exactly_the_unbroken_result(tmp_path, monkeypatch):
+    spec = ex.runs("table1", "tiny", networks=1)[1]              # addition, sampling
+    unbroken = ex.run_one(spec, tmp_path / "u", updates=150)
+    monkeypatch.setattr(ex, "CHECKPOINT_SECONDS", 0.0)           # checkpoint after every epoch
+    calls = []
+
+    def stop_after_two(name, n, post):
+        calls.append(n)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        ex.run_one(spec, tmp_path / "r", progress=stop_after_two, updates=150)
+    record_path, ckpt = ex.paths(tmp_path / "r", spec)
+    assert ckpt.exists() and not record_path.exists()
+    resumed = ex.run_one(spec, tmp_path / "r", updates=150)
+    assert not ckpt.exists()
+    for k in unbroken:
+        if k != "wall_seconds":
+            assert resumed[k] == unbroken[k], k
+
+
+def test_processes_and_shards_give_the_same_numbers(tmp_path):
+    kw = dict(networks=1, updates=50, progress=False)
+    one = ex.run_experiment("fig5", "tiny", jobs=1, out=tmp_path / "one", **kw)
+    two = ex.run_experiment("fig5", "tiny", jobs=2, out=tmp_path / "two", **kw)
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    part = ex.run_experiment("fig5", "tiny", shard=(0, 2), out=tmp_path / "sh", **kw)
+    assert not part["complete"] and part["runs_done"] == 3
+    rest = ex.run_experiment("fig5", "tiny", shard=(1, 2), out=tmp_path / "sh", **kw)
+    assert json.dumps(rest, sort_keys=True) == json.dumps(one, sort_keys=True)
+
+
+def test_cli_errors():
+    with pytest.raises(SystemExit):
+        ex.main(["run", "table3"])
+    with pytest.raises(SystemExit):
+        ex.main(["run", "table1", "--shard", "2/2"])
+    with pytest.raises(ValueError, match="unknown scale"):
+        ex.runs("table1", "huge")
