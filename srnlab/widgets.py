@@ -18,6 +18,7 @@ loudly if any position raises or warns; the lessons call it in a check cell
 so that nbval tests every slider.  Every redraw is timed (``demo.times``);
 ``benchmarks/slider_callbacks.py`` reports them.
 """
+import gc
 import html
 import io
 import time
@@ -76,6 +77,11 @@ class Demo:
             c.observe(self._changed, names="value")
         self.widget = W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
                               self.image, self.note])
+        # Figures die through reference cycles, so a full garbage collection now
+        # and then lands inside a redraw (measured: 0.1 s -> 0.6 s). Collect once and
+        # freeze what exists, so later collections only scan the young objects.
+        gc.collect()
+        gc.freeze()
         self.redraw()
         DEMOS.append(self)
 

@@ -1,0 +1,229 @@
+"""Bias and variance of truncated and randomized-truncation BPTT gradients.
+
+Full BPTT gives the gradient g = dE/dW_rec.  Two cheaper estimators of it:
+
+* **truncated** BPTT of depth h (``srnlab.bptt(net, X, y, h=h)``): the error
+  goes back h steps and stops.  For a given batch it is deterministic, so it
+  has a bias and no variance.
+* **randomized truncation** (``srnlab.bptt_randomized(net, X, y, p, rng)``;
+  Tallec & Ollivier 2017, Dive into Deep Learning 9.7): at each step back the
+  pass goes on with probability p, and the local gradient is then multiplied
+  by 1/p.  It is unbiased, and has a variance.
+
+Both are weighted sums of the per-step terms of eq. 4,
+
+    C_j = z(k-j-1)^T delta(k-j)        j = 0 .. T-1 steps back from k = T-1,
+
+(delta of FULL BPTT; C_{T-1} = 0 because z(-1) = 0), with g = sum_j C_j:
+
+    truncated, depth h:    g_h   = sum_{j <= h} C_j                 bias g_h - g
+    randomized, draw d:    g_rnd = sum_{j <= d} p^{-j} C_j           P(d >= j) = p^j
+
+The depth d of a randomized draw is how many steps back it went.  Since
+E[p^{-i} p^{-j} 1(d >= max(i, j))] = p^{-min(i, j)}, the total variance (the sum
+over all entries of W_rec of the variances, i.e. E||g_rnd - g||_F^2) is exactly
+
+    Var = sum_{i, j} (p^{-min(i, j)} - 1) <C_i, C_j>_F .
+
+This module computes these exact statistics from one full BPTT, and the
+Monte Carlo version from repeated calls of ``bptt_randomized``, so a lesson
+can check one against the other.  "Squared bias" and "variance" are totals
+over the K x K entries (squared Frobenius norms).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from .bptt import bptt, bptt_randomized
+
+
+def step_contributions(net, X, y, *, reduction="mean"):
+    """The per-step terms of dE/dW_rec (eq. 4), indexed by steps back.
+
+    Args:
+        net: an SRN.  X: (batch, T, n_in).  y: targets as for ``srnlab.bptt``.
+        reduction: "mean" or "sum", as in ``srnlab.bptt``.
+    Returns:
+        C: (T, K, K), C[j] = sum over the batch of z(k-j-1)^T delta(k-j),
+           the term j steps back from the last step k = T-1 (C[T-1] = 0).
+        g: (K, K), the full BPTT gradient dE/dW_rec; equals C.sum(axis=0).
+    """
+    res = bptt(net, X, y, reduction=reduction)
+    z, delta = res.z, res.delta                         # (batch, T, K)
+    T, K = z.shape[1], z.shape[2]
+    C = np.zeros((T, K, K), dtype=z.dtype)
+    # step t = k - j contributes z(t-1)^T delta(t); reverse time so index = steps back
+    C[:T - 1] = np.einsum("bti,btj->tij", z[:, :-1], delta[:, 1:])[::-1]
+    return C, res.grads["W_rec"]
+
+
+def gram(C):
+    """(T, T) matrix of Frobenius inner products <C_i, C_j> of the per-step terms."""
+    F = np.asarray(C, dtype=float).reshape(len(C), -1)
+    return F @ F.T
+
+
+def truncated_bias2(C):
+    """(T,) squared bias ||g_h - g||_F^2 of truncated BPTT for h = 0 .. T-1.
+
+    g_h - g = -sum_{j > h} C_j, so entry h is the sum of the Gram matrix over
+    the block j, i > h.  Entry 0 is the last step alone; entry T-1 is 0 (full BPTT).
+    """
+    G = gram(C)
+    # S[h] = sum_{i, j >= h} G[i, j], by a 2-d suffix sum
+    S = np.cumsum(np.cumsum(G[::-1, ::-1], axis=0), axis=1)[::-1, ::-1].diagonal().copy()
+    out = np.zeros(len(G))
+    out[:-1] = S[1:]
+    return np.maximum(out, 0.0)                         # rounding can leave -1e-30
+
+
+def randomized_variance(C, p):
+    """Exact total variance E||g_rnd - g||_F^2 of randomized truncation with parameter p.
+
+    Args:
+        C: (T, K, K) per-step terms from ``step_contributions``.
+        p: the probability of going one step further back, 0 < p <= 1;
+           a float or an array of them.
+    Returns:
+        A float, or an array of p's shape.  0 for p = 1 (full BPTT).  May be
+        +inf when p is small and the old terms are not (the weights p^{-j}
+        overflow float64); no warning is raised.
+    """
+    G = gram(C)
+    T = len(G)
+    p = np.asarray(p, dtype=float)
+    if np.any(~(p > 0)) or np.any(p > 1):
+        raise ValueError(f"p must lie in (0, 1], got {p}")
+    m = np.minimum.outer(np.arange(T), np.arange(T)).astype(float)     # min(i, j)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w = np.power.outer(1.0 / p, m) - 1.0                             # (..., T, T)
+        var = np.sum(np.where(G == 0, 0.0, w * G), axis=(-2, -1))        # inf * 0 -> 0
+    var = np.where(np.isnan(var), np.inf, np.maximum(var, 0.0))
+    return float(var) if var.ndim == 0 else var
+
+
+def expected_depth(p, T):
+    """Expected depth E[d] = sum_{j=1}^{T-1} p^j of a randomized draw on T steps.
+
+    (P(d >= j) = p^j for j <= T-1.)  p: a float or an array in [0, 1].
+    """
+    T = V.positive_int(T, "T")
+    p = np.asarray(p, dtype=float)
+    j = np.arange(1, T)
+    out = np.sum(np.power.outer(p, j), axis=-1)
+    return float(out) if out.ndim == 0 else out
+
+
+def matched_p(h, T, iters=60):
+    """The p whose expected depth equals h: expected_depth(p, T) = h.
+
+    Then randomized truncation costs, on average, as many backward steps as
+    truncation at depth h.  For long sequences this is close to h / (h + 1)
+    (the mean of a geometric depth is p / (1 - p)); with T steps the depth is
+    capped at T-1, so the exact p is a little larger.  h = T-1 gives p = 1.
+
+    Args:
+        h: a depth or an array of depths, 0 < h <= T-1.
+    Returns:
+        p of h's shape, found by bisection (expected_depth increases with p).
+    """
+    T = V.positive_int(T, "T", minimum=2)
+    h = np.asarray(h, dtype=float)
+    if np.any(~(h > 0)) or np.any(h > T - 1):
+        raise ValueError(f"h must lie in (0, T-1] = (0, {T - 1}], got {h}")
+    lo, hi = np.zeros_like(h), np.ones_like(h)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        low = expected_depth(mid, T) < h
+        lo, hi = np.where(low, mid, lo), np.where(low, hi, mid)
+    p = np.where(h >= T - 1, 1.0, 0.5 * (lo + hi))
+    return float(p) if p.ndim == 0 else p
+
+
+@dataclass
+class EstimatorStats:
+    """Exact bias and variance of the two estimators, as functions of the depth h.
+
+    Attributes:
+        h: (T-1,) depths 1 .. T-1.
+        p: (T-1,) the matched p of each h (``matched_p``).
+        bias2_truncated: (T-1,) ||g_h - g||_F^2 (its variance is 0).
+        var_randomized: (T-1,) E||g_rnd - g||_F^2 at p (its bias is 0).
+        contrib_norms: (T,) ||C_j||_F, j = 0 .. T-1 steps back.
+        g_norm2: ||g||_F^2, to make the others relative.
+    """
+
+    h: np.ndarray
+    p: np.ndarray
+    bias2_truncated: np.ndarray
+    var_randomized: np.ndarray
+    contrib_norms: np.ndarray
+    g_norm2: float
+
+
+def estimator_stats(net, X, y, *, reduction="mean"):
+    """Exact bias^2 of truncation and variance of matched randomized truncation, h = 1 .. T-1.
+
+    One full BPTT (``srnlab.bptt``) gives everything.  X: (batch, T, n_in), T >= 2.
+    """
+    C, g = step_contributions(net, X, y, reduction=reduction)
+    T = len(C)
+    if T < 2:
+        raise ValueError("the sequences need at least T = 2 steps to truncate anything")
+    h = np.arange(1, T)
+    p = matched_p(h, T)
+    return EstimatorStats(h=h, p=p, bias2_truncated=truncated_bias2(C)[1:],
+                          var_randomized=randomized_variance(C, p),
+                          contrib_norms=np.linalg.norm(C.reshape(T, -1), axis=1),
+                          g_norm2=float(np.sum(g * g)))
+
+
+def randomized_draws(net, X, y, p, n_draws, rng=None, *, reduction="mean"):
+    """n_draws independent randomized-truncation gradients dE/dW_rec (Monte Carlo).
+
+    Calls ``srnlab.bptt_randomized`` n_draws times with one Generator.
+    Returns:
+        draws: (n_draws, K, K) gradients.  depths: (n_draws,) how far each went back.
+    """
+    n_draws = V.positive_int(n_draws, "n_draws")
+    rng = V.as_rng(rng)
+    draws = np.empty((n_draws, net.K, net.K))
+    depths = np.empty(n_draws, dtype=int)
+    for i in range(n_draws):
+        res = bptt_randomized(net, X, y, p, rng, reduction=reduction)
+        draws[i], depths[i] = res.grads["W_rec"], res.depth
+    return draws, depths
+
+
+@dataclass
+class MonteCarlo:
+    """Sample statistics of gradient draws against the full gradient g.
+
+    Attributes:
+        n: number of draws.
+        variance: total sample variance, sum over entries of the per-entry variances.
+        mean_error2: ||mean of draws - g||_F^2; about variance / n when unbiased.
+        proj_mean, proj_se: mean and standard error of <draw, g> / ||g||^2,
+            the draws' component along g (1 for an unbiased estimator).
+    """
+
+    n: int
+    variance: float
+    mean_error2: float
+    proj_mean: float
+    proj_se: float
+
+
+def monte_carlo(draws, g):
+    """Summarize draws (n, K, K) of a gradient estimator against the full gradient g (K, K)."""
+    draws = np.asarray(draws, dtype=float)
+    g = np.asarray(g, dtype=float)
+    n = len(draws)
+    if n < 2:
+        raise ValueError("need at least 2 draws for a variance")
+    mean = draws.mean(axis=0)
+    proj = np.tensordot(draws, g, axes=g.ndim) / np.sum(g * g)
+    return MonteCarlo(n=n, variance=float(draws.var(axis=0, ddof=1).sum()),
+                      mean_error2=float(np.sum((mean - g) ** 2)),
+                      proj_mean=float(proj.mean()), proj_se=float(proj.std(ddof=1) / np.sqrt(n)))

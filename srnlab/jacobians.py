@@ -1,0 +1,273 @@
+"""Products of Jacobians and powers of a matrix (lesson 03; the paper's eq. 10).
+
+Going back one step in BPTT multiplies the local gradient by a Jacobian::
+
+    delta(n-1) = delta(n) J(n),        J(n) = W_rec^T diag(f'(a(n-1)))        (8)
+    delta(k-h) = delta(k) J(k) J(k-1) ... J(k-h+1)                           (10)
+
+Without the diagonal factors (a linear network, f' = 1) this is a power of one
+matrix, v M^n with M = W_rec^T, whose size grows or dies like the spectral
+radius of M to the power n, and whose direction turns toward M's top left
+eigenvector (Dive into Deep Learning 9.7, the exercise on M^k x).
+
+Row vectors, as in the paper: v has shape (K,), M has shape (K, K), v M is
+``v @ M``.  Norms are Euclidean.
+
+Gradient norms span hundreds of orders of magnitude, more than float64 holds
+(about 1e-308 to 1e308).  So the functions here return **log10 norms** and
+rescale the vector to unit length after every step: the result is the same
+number a direct product would give, without overflow or underflow.  A vector
+that becomes exactly zero (for instance through saturated tanh units, where
+f' = 1 - z^2 is exactly 0 in float64) gives -inf from then on.
+"""
+import numpy as np
+
+from . import _validate as V
+
+#: The nonlinearities f this module knows.  "linear" means f'(a) = 1.
+NONLINEARITIES = ("linear", "tanh", "sigmoid")
+
+#: The largest value of f' for each nonlinearity: 1, 1 and 1/4.
+MAX_DERIVATIVE = {"linear": 1.0, "tanh": 1.0, "sigmoid": 0.25}
+
+
+# ---------------------------------------------------------------- checks
+def _square(M, name="M"):
+    M = V.float_array(M, name)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty square (K, K) matrix, got shape {M.shape}")
+    V.check_finite(M, name)
+    return M
+
+
+def _vector(v, K, name="v"):
+    v = V.float_array(v, name)
+    if v.shape != (K,):
+        raise ValueError(f"{name} must be a 1-d vector of shape ({K},) to match the ({K}, {K}) matrix, "
+                         f"got shape {v.shape}" + ("; for one sequence pass a single row" if v.ndim == 2 else ""))
+    V.check_finite(v, name)
+    if not np.any(v):
+        raise ValueError(f"{name} is the zero vector: its norm is 0 and has no logarithm; pass a nonzero vector")
+    return v
+
+
+# ---------------------------------------------------------------- matrices
+def random_matrix(K, spectral_radius, rng=None, symmetric=False):
+    """A random (K, K) matrix whose spectral radius is exactly ``spectral_radius``.
+
+    Draws N(0, 1) entries (symmetrised when ``symmetric``), then divides by the
+    largest |eigenvalue| and multiplies by ``spectral_radius``.  Scaling a
+    matrix scales its eigenvalues and keeps its eigenvectors, so the matrices
+    drawn with the same rng seed and different radii are multiples of each other.
+
+    Args:
+        K: size, an integer >= 1.
+        spectral_radius: the largest |eigenvalue| wanted, a finite number > 0.
+        rng: None, an int seed or a numpy.random.Generator.
+        symmetric: True gives a symmetric matrix: real eigenvalues and
+            orthogonal eigenvectors (the setting of the D2L exercise), so its
+            dominant eigenvalue is real.  False (the default) gives a general
+            matrix, whose dominant eigenvalue may be a complex pair.
+    Returns:
+        (K, K) float64 array.
+    """
+    K = V.positive_int(K, "K (the matrix size)")
+    rho = V.nonnegative_float(spectral_radius, "spectral_radius", allow_zero=False)
+    G = V.as_rng(rng).normal(size=(K, K))
+    if symmetric:
+        G = (G + G.T) / 2
+    return G * (rho / spectral_radius_of(G))
+
+
+def spectral_radius_of(M):
+    """The largest |eigenvalue| of a square matrix M (K, K), as a float."""
+    M = _square(M)
+    return float(np.max(np.abs(np.linalg.eigvals(M))))
+
+
+def top_left_eigenvector(M):
+    """The unit left eigenvector u of M for its eigenvalue of largest modulus: u M = lambda u.
+
+    Args:
+        M: (K, K) matrix whose dominant eigenvalue is real and strictly larger in
+           modulus than all the others (true for almost every symmetric matrix).
+    Returns:
+        (u, lam, ratio): u (K,) of norm 1, lam the dominant eigenvalue (a float),
+        ratio = |second eigenvalue| / |lam|, how fast powers align with u
+        (the angle shrinks like ratio^n).
+    Raises:
+        ValueError if the dominant eigenvalue is complex or shared in modulus:
+        then v M^n keeps turning and never settles on one direction.
+    """
+    M = _square(M)
+    lams, vecs = np.linalg.eig(M.T)             # left eigenvectors of M = eigenvectors of M^T
+    order = np.argsort(-np.abs(lams))
+    lam = lams[order[0]]
+    top = abs(lam)
+    if top == 0:
+        raise ValueError("M is nilpotent (all eigenvalues are 0): its powers vanish and have no top eigenvector")
+    if abs(lam.imag) > 1e-9 * top:
+        raise ValueError(f"the dominant eigenvalue of M is complex ({lam:.3g}): v M^n rotates in a plane and does "
+                         "not align with one real vector; use a matrix with a real dominant eigenvalue "
+                         "(e.g. random_matrix(..., symmetric=True))")
+    ratio = float(abs(lams[order[1]]) / top) if len(lams) > 1 else 0.0
+    if ratio > 1 - 1e-9:
+        raise ValueError(f"M has two eigenvalues of the largest modulus {top:.3g} (e.g. +lambda and -lambda): "
+                         "v M^n does not settle on one direction")
+    u = np.real(vecs[:, order[0]])
+    return u / np.linalg.norm(u), float(lam.real), ratio
+
+
+# ---------------------------------------------------------------- powers
+def power_log_norms(v, M, n_steps):
+    """log10 ||v M^n|| for n = 0, 1, ..., n_steps.
+
+    Args:
+        v: (K,) nonzero start vector (a row vector).
+        M: (K, K) matrix.
+        n_steps: the highest power, an integer >= 1.
+    Returns:
+        (n_steps + 1,) array; entry n is log10 of the norm of v M^n.
+        -inf once the vector becomes exactly zero (e.g. a nilpotent M).
+    """
+    M = _square(M)
+    v = _vector(v, M.shape[0])
+    n_steps = V.positive_int(n_steps, "n_steps")
+    logs, _ = _iterate(v, n_steps, lambda x, n: x @ M)
+    return logs
+
+
+def alignment(v, M, n_steps):
+    """|cos| of the angle between v M^n and M's top left eigenvector, n = 0..n_steps.
+
+    Args:
+        v: (K,) nonzero start vector.   M: (K, K), real dominant eigenvalue
+        (see ``top_left_eigenvector``).   n_steps: integer >= 1.
+    Returns:
+        (n_steps + 1,) array of values in [0, 1]; the absolute value ignores
+        the sign flips of a negative dominant eigenvalue.
+    """
+    M = _square(M)
+    v = _vector(v, M.shape[0])
+    n_steps = V.positive_int(n_steps, "n_steps")
+    u, _, _ = top_left_eigenvector(M)
+    _, units = _iterate(v, n_steps, lambda x, n: x @ M)
+    return np.clip(np.abs(units @ u), 0.0, 1.0)
+
+
+def _iterate(v, n_steps, step):
+    """Apply x -> step(x, n) n_steps times, rescaling x to unit length each time.
+
+    Returns (logs, units): logs (n_steps + 1,) log10 of the unscaled norms,
+    units (n_steps + 1, K) the unit vectors (zero rows after the vector vanished).
+    """
+    logs = np.full(n_steps + 1, -np.inf)
+    units = np.zeros((n_steps + 1, v.size))
+    norm = np.linalg.norm(v)
+    logs[0], x = np.log10(norm), v / norm
+    units[0] = x
+    for n in range(1, n_steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = step(x, n)
+            norm = np.linalg.norm(x)
+        if not np.isfinite(norm):
+            raise ValueError("one step overflowed float64 even from a unit vector: the matrix entries are "
+                             "too large (above about 1e300)")
+        if norm == 0:                      # vanished exactly: -inf from here on
+            break
+        logs[n] = logs[n - 1] + np.log10(norm)
+        x = x / norm
+        units[n] = x
+    return logs, units
+
+
+# ---------------------------------------------------------------- an SRN's Jacobians
+def derivative(z, nonlinearity):
+    """f'(a) written through the state z = f(a), elementwise, same shape as z.
+
+    tanh: 1 - z^2 (at most 1);  sigmoid: z (1 - z) (at most 1/4);
+    linear: 1 everywhere (z is only used for its shape).
+    """
+    V.choice(nonlinearity, "nonlinearity", NONLINEARITIES)
+    z = V.float_array(z, "z")
+    if nonlinearity == "tanh":
+        return 1.0 - z * z
+    if nonlinearity == "sigmoid":
+        return z * (1.0 - z)
+    return np.ones_like(z)
+
+
+def states(X, W_in, W_rec, b=None, nonlinearity="tanh"):
+    """The hidden states of one sequence: z(t) = f(x(t) W_in + z(t-1) W_rec + b), z(-1) = 0.
+
+    Eqs. 1-2 for a single sequence, with f = tanh (as ``srnlab.SRN``) or the
+    logistic sigmoid 1 / (1 + exp(-a)).
+
+    Args:
+        X: (T, n_in) inputs.   W_in: (n_in, K).   W_rec: (K, K).   b: (K,) or None (zeros).
+        nonlinearity: "tanh" or "sigmoid".
+    Returns:
+        z: (T, K) states.
+    """
+    if nonlinearity == "linear":
+        raise ValueError("states() runs a tanh or sigmoid network; a linear network's Jacobians do not depend "
+                         "on its states: pass any (T, K) array as z to jacobian_log_norms(..., 'linear')")
+    V.choice(nonlinearity, "nonlinearity", ("tanh", "sigmoid"))
+    W_rec = _square(W_rec, "W_rec")
+    K = W_rec.shape[0]
+    X, W_in = V.float_array(X, "X"), V.float_array(W_in, "W_in")
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must be one sequence of shape (T, n_in) with T >= 1, got shape {X.shape}")
+    if W_in.shape != (X.shape[1], K):
+        raise ValueError(f"W_in must have shape (n_in, K) = ({X.shape[1]}, {K}) to match X {X.shape} "
+                         f"and W_rec {W_rec.shape}, got {W_in.shape}")
+    b = np.zeros(K) if b is None else V.float_array(b, "b")
+    if b.shape != (K,):
+        raise ValueError(f"b must have shape ({K},), got {b.shape}")
+    for arr, name in ((X, "X"), (W_in, "W_in"), (b, "b")):
+        V.check_finite(arr, name)
+    f = np.tanh if nonlinearity == "tanh" else _sigmoid
+    z = np.zeros((X.shape[0], K))
+    prev = np.zeros(K)
+    for t in range(X.shape[0]):
+        prev = f(X[t] @ W_in + prev @ W_rec + b)
+        z[t] = prev
+    return z
+
+
+def _sigmoid(a):
+    """The logistic function, without overflow for large negative a."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def jacobian_log_norms(delta_k, W_rec, z, nonlinearity="tanh"):
+    """log10 ||delta(k-j)|| for j = 0, 1, ..., T-1, by the product of Jacobians (eq. 10).
+
+    delta(k-j) = delta(k) J(k) J(k-1) ... J(k-j+1) with J(n) = W_rec^T diag(f'(a(n-1)))
+    and k = T-1 the last step.  f' is read from the states: see ``derivative``.
+
+    Args:
+        delta_k: (K,) nonzero local gradient at the last step.
+        W_rec: (K, K) recurrent weights.
+        z: (T, K) states z(0..T-1) of one sequence (from ``states``); for
+           "linear" only T is used (f' = 1).
+        nonlinearity: "linear", "tanh" or "sigmoid".
+    Returns:
+        (T,) array, entry j = log10 ||delta(k-j)||; -inf after the signal
+        became exactly zero.  Subtract entry 0 for log10 ||delta(k-j)|| / ||delta(k)||.
+    """
+    V.choice(nonlinearity, "nonlinearity", NONLINEARITIES)
+    W_rec = _square(W_rec, "W_rec")
+    K = W_rec.shape[0]
+    delta_k = _vector(delta_k, K, "delta_k")
+    z = V.float_array(z, "z")
+    if z.ndim != 2 or z.shape[1] != K or z.shape[0] < 2:
+        raise ValueError(f"z must hold the states of one sequence, shape (T, {K}) with T >= 2, got {z.shape}")
+    V.check_finite(z, "z")
+    fprime = derivative(z, nonlinearity)
+    W_T = W_rec.T
+    k = z.shape[0] - 1
+    # j-th step back: multiply by J(k-j+1) = W_rec^T diag(f'(a(k-j)))
+    logs, _ = _iterate(delta_k, k, lambda x, j: (x @ W_T) * fprime[k - j])
+    return logs

@@ -1,0 +1,114 @@
+"""Bias and variance of truncated and randomized-truncation BPTT (srnlab.estimators)."""
+import numpy as np
+import pytest
+
+import srnlab
+from srnlab import estimators as est
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(3)
+    net = srnlab.SRN.init(6, 7, 4, output="softmax", std=0.45, rng=rng)
+    X, y = srnlab.tasks.generate("temporal_order", 5, 12, rng=rng)
+    return net, X[:, :12], y
+
+
+def test_contributions_sum_to_the_full_gradient(problem):
+    net, X, y = problem
+    C, g = est.step_contributions(net, X, y)
+    assert C.shape == (12, 7, 7) and g.shape == (7, 7)
+    np.testing.assert_allclose(C.sum(axis=0), g, rtol=1e-12, atol=1e-15)
+    assert np.all(C[-1] == 0)                                   # z(-1) = 0
+
+
+def test_truncated_bias_matches_bptt_at_every_depth(problem):
+    net, X, y = problem
+    C, g = est.step_contributions(net, X, y)
+    bias2 = est.truncated_bias2(C)
+    T = X.shape[1]
+    for h in range(1, T):
+        g_h = srnlab.bptt(net, X, y, h=h).grads["W_rec"]
+        np.testing.assert_allclose(g_h, C[:h + 1].sum(axis=0), rtol=1e-12, atol=1e-15)
+        assert bias2[h] == pytest.approx(np.sum((g_h - g) ** 2), rel=1e-9, abs=1e-30)
+    assert bias2[T - 1] == 0.0
+
+
+def test_randomized_draw_is_the_weighted_sum(problem):
+    """Each bptt_randomized draw equals sum_{j <= d} p^-j C_j for its depth d."""
+    net, X, y = problem
+    C, _ = est.step_contributions(net, X, y)
+    p = 0.7
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        res = srnlab.bptt_randomized(net, X, y, p, rng)
+        d = res.depth
+        want = sum(p ** -j * C[j] for j in range(d + 1))
+        np.testing.assert_allclose(res.grads["W_rec"], want, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("p", [0.3, 0.7, 0.95, 1.0])
+def test_exact_variance_by_enumerating_depths(problem, p):
+    net, X, y = problem
+    C, g = est.step_contributions(net, X, y)
+    T = len(C)
+    probs = [p ** d * (1 - p) for d in range(T - 1)] + [p ** (T - 1)]
+    assert sum(probs) == pytest.approx(1.0)
+    mean = sum(q * sum(p ** -j * C[j] for j in range(d + 1)) for d, q in enumerate(probs))
+    np.testing.assert_allclose(mean, g, rtol=1e-9, atol=1e-14)          # unbiased
+    var = sum(q * np.sum((sum(p ** -j * C[j] for j in range(d + 1)) - g) ** 2)
+              for d, q in enumerate(probs))
+    assert est.randomized_variance(C, p) == pytest.approx(var, rel=1e-9, abs=1e-30)
+    assert np.allclose(est.randomized_variance(C, np.array([p, p])), var, rtol=1e-9, atol=1e-30)
+
+
+def test_monte_carlo_agrees_with_exact(problem):
+    net, X, y = problem
+    C, g = est.step_contributions(net, X, y)
+    p = 0.8
+    draws, depths = est.randomized_draws(net, X, y, p, 3000, rng=1)
+    mc = est.monte_carlo(draws, g)
+    exact = est.randomized_variance(C, p)
+    assert mc.variance == pytest.approx(exact, rel=0.15)
+    assert abs(mc.proj_mean - 1) < 4 * mc.proj_se
+    assert mc.mean_error2 < 5 * exact / mc.n
+    assert depths.mean() == pytest.approx(est.expected_depth(p, len(C)), rel=0.05)
+
+
+def test_matched_p():
+    T = 30
+    for h in (1, 2.5, 10, 28):
+        p = est.matched_p(h, T)
+        assert est.expected_depth(p, T) == pytest.approx(h, rel=1e-9)
+        assert p >= h / (h + 1) - 1e-12                 # the cap at T-1 only raises p
+    assert est.matched_p(T - 1, T) == 1.0
+    ps = est.matched_p(np.arange(1, T), T)
+    assert ps.shape == (T - 1,) and np.all(np.diff(ps) > 0)
+    with pytest.raises(ValueError):
+        est.matched_p(T, T)
+    with pytest.raises(ValueError):
+        est.matched_p(0, T)
+
+
+def test_estimator_stats_shapes_and_ends(problem):
+    net, X, y = problem
+    s = est.estimator_stats(net, X, y)
+    T = X.shape[1]
+    assert s.h.tolist() == list(range(1, T))
+    assert s.bias2_truncated.shape == s.var_randomized.shape == s.p.shape == (T - 1,)
+    assert s.contrib_norms.shape == (T,)
+    assert s.bias2_truncated[-1] == 0 and s.var_randomized[-1] == 0   # h = T-1 is full BPTT
+    assert np.all(s.var_randomized[:-1] > 0)
+
+
+def test_bad_input(problem):
+    net, X, y = problem
+    C, g = est.step_contributions(net, X, y)
+    for p in (0.0, -0.1, 1.5, np.nan):
+        with pytest.raises(ValueError):
+            est.randomized_variance(C, p)
+    with pytest.raises(ValueError):
+        est.monte_carlo(np.zeros((1, 7, 7)), g)
+    with pytest.raises(TypeError):
+        est.randomized_draws(net, X, y, 0.5, 2.5)
+    assert est.randomized_variance(C, 1e-300) == np.inf                 # overflow: inf, no warning

@@ -1,0 +1,189 @@
+"""srnlab.jacobians (lesson 03) against direct computation, and its input checks."""
+import numpy as np
+import pytest
+
+import srnlab
+from srnlab import jacobians as J
+
+
+def direct_delta(delta_k, W_rec, z, fprime, h):
+    """delta(k-h) by forming every Jacobian J(n) = W_rec^T diag(f'(a(n-1))) as a matrix."""
+    k = len(z) - 1
+    out = np.array(delta_k, float)
+    for n in range(k, k - h, -1):
+        out = out @ (W_rec.T @ np.diag(fprime[n - 1]))
+    return out
+
+
+# ---------------------------------------------------------------- random_matrix
+@pytest.mark.parametrize("symmetric", [False, True])
+@pytest.mark.parametrize("rho", [0.3, 1.0, 7.5])
+def test_random_matrix_has_the_prescribed_spectral_radius(rho, symmetric):
+    M = J.random_matrix(12, rho, rng=0, symmetric=symmetric)
+    assert M.shape == (12, 12)
+    assert np.max(np.abs(np.linalg.eigvals(M))) == pytest.approx(rho, rel=1e-10)
+    assert J.spectral_radius_of(M) == pytest.approx(rho, rel=1e-10)
+    if symmetric:
+        np.testing.assert_array_equal(M, M.T)
+
+
+def test_random_matrix_same_seed_different_radius_is_a_multiple():
+    A, B = J.random_matrix(8, 1.0, rng=3), J.random_matrix(8, 2.5, rng=3)
+    np.testing.assert_allclose(B, 2.5 * A, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- powers
+def test_power_log_norms_match_matrix_power():
+    rng = np.random.default_rng(1)
+    M, v = J.random_matrix(6, 1.3, rng=rng), rng.normal(size=6)
+    logs = J.power_log_norms(v, M, 25)
+    want = [np.log10(np.linalg.norm(v @ np.linalg.matrix_power(M, n))) for n in range(26)]
+    assert logs.shape == (26,)
+    np.testing.assert_allclose(logs, want, rtol=0, atol=1e-10)
+
+
+def test_power_log_norms_slope_is_log10_spectral_radius():
+    M = J.random_matrix(10, 2.0, rng=5, symmetric=True)
+    logs = J.power_log_norms(np.ones(10), M, 200)
+    assert (logs[-1] - logs[-51]) / 50 == pytest.approx(np.log10(2.0), abs=1e-6)
+
+
+def test_power_log_norms_beyond_float64_range():
+    """A direct product overflows to inf; the rescaled one keeps counting."""
+    M = J.random_matrix(5, 100.0, rng=2, symmetric=True)
+    v = np.ones(5)
+    logs = J.power_log_norms(v, M, 400)
+    assert np.all(np.isfinite(logs)) and logs[-1] > 700
+    with np.errstate(over="ignore", invalid="ignore"):
+        direct = np.linalg.norm(v @ np.linalg.matrix_power(M, 400))
+    assert not np.isfinite(direct)
+
+
+def test_power_log_norms_nilpotent_gives_minus_inf():
+    M = np.array([[0.0, 1.0], [0.0, 0.0]])
+    logs = J.power_log_norms(np.array([1.0, 0.0]), M, 4)
+    assert logs[0] == 0 and logs[1] == 0 and np.all(logs[2:] == -np.inf)
+
+
+def test_top_left_eigenvector_and_alignment():
+    M = J.random_matrix(8, 1.0, rng=1, symmetric=True)
+    u, lam, ratio = J.top_left_eigenvector(M)
+    np.testing.assert_allclose(u @ M, lam * u, atol=1e-12)
+    assert abs(lam) == pytest.approx(1.0) and 0 <= ratio < 1
+    v = np.random.default_rng(0).normal(size=8)
+    cos = J.alignment(v, M, 300)
+    x = v.copy()
+    for n in (0, 1, 7):
+        x = v @ np.linalg.matrix_power(M, n)
+        assert cos[n] == pytest.approx(abs(x @ u) / np.linalg.norm(x), abs=1e-12)
+    assert cos[-1] > 1 - 1e-9
+
+
+def test_top_left_eigenvector_is_left_not_right():
+    M = np.array([[2.0, 1.0], [0.0, 0.5]])          # not symmetric: left != right eigenvector
+    u, lam, ratio = J.top_left_eigenvector(M)
+    assert lam == pytest.approx(2.0) and ratio == pytest.approx(0.25)
+    np.testing.assert_allclose(u @ M, 2.0 * u, atol=1e-12)
+
+
+# ---------------------------------------------------------------- an SRN's Jacobians
+def test_derivative_values():
+    a = np.linspace(-6, 6, 1001)
+    np.testing.assert_allclose(J.derivative(np.tanh(a), "tanh"), 1 / np.cosh(a) ** 2, atol=1e-12)
+    s = 1 / (1 + np.exp(-a))
+    np.testing.assert_allclose(J.derivative(s, "sigmoid"), np.exp(-a) / (1 + np.exp(-a)) ** 2, atol=1e-12)
+    assert J.derivative(np.tanh(a), "tanh").max() == pytest.approx(1.0)
+    assert J.derivative(s, "sigmoid").max() == pytest.approx(0.25)
+    np.testing.assert_array_equal(J.derivative(s, "linear"), np.ones_like(s))
+
+
+def test_states_match_srn_forward_for_tanh():
+    rng = np.random.default_rng(2)
+    net = srnlab.SRN.init(3, 6, 1, std=0.7, rng=rng)
+    net.b = rng.normal(0, 0.2, 6)
+    X = rng.normal(size=(1, 9, 3))
+    z = J.states(X[0], net.W_in, net.W_rec, net.b, "tanh")
+    np.testing.assert_allclose(z, net.forward(X).z[0], atol=1e-14)
+
+
+def test_states_sigmoid_by_hand():
+    rng = np.random.default_rng(3)
+    X, W_in, W_rec = rng.normal(size=(5, 2)), rng.normal(size=(2, 4)), rng.normal(size=(4, 4))
+    z = J.states(X, W_in, W_rec, nonlinearity="sigmoid")
+    prev = np.zeros(4)
+    for t in range(5):
+        prev = 1 / (1 + np.exp(-(X[t] @ W_in + prev @ W_rec)))
+        np.testing.assert_allclose(z[t], prev, atol=1e-15)
+    big = J.states(np.full((3, 1), -1e3), np.ones((1, 2)), np.zeros((2, 2)), nonlinearity="sigmoid")
+    assert np.all(np.isfinite(big)) and np.all(big >= 0)
+
+
+@pytest.mark.parametrize("nonlinearity", ["linear", "tanh", "sigmoid"])
+def test_jacobian_log_norms_match_the_product_of_jacobian_matrices(nonlinearity):
+    rng = np.random.default_rng(4)
+    T, K = 12, 5
+    W_rec = rng.normal(0, 0.8, (K, K))
+    X, W_in = rng.normal(size=(T, 2)), rng.normal(size=(2, K))
+    z = J.states(X, W_in, W_rec, nonlinearity="tanh" if nonlinearity == "linear" else nonlinearity)
+    fprime = J.derivative(z, nonlinearity)
+    d = rng.normal(size=K)
+    logs = J.jacobian_log_norms(d, W_rec, z, nonlinearity)
+    assert logs.shape == (T,)
+    want = [np.log10(np.linalg.norm(direct_delta(d, W_rec, z, fprime, h))) for h in range(T)]
+    np.testing.assert_allclose(logs, want, rtol=0, atol=1e-10)
+
+
+def test_jacobian_log_norms_match_bptt():
+    rng = np.random.default_rng(5)
+    net = srnlab.SRN.init(3, 7, 2, std=0.6, rng=rng)
+    X, y = rng.normal(size=(1, 15, 3)), rng.normal(size=(1, 2))
+    res = srnlab.bptt(net, X, y)
+    delta = res.delta[0]
+    logs = J.jacobian_log_norms(delta[-1], net.W_rec, res.z[0], "tanh")
+    np.testing.assert_allclose(logs, np.log10(np.linalg.norm(delta[::-1], axis=1)), atol=1e-10)
+
+
+def test_jacobian_log_norms_saturated_units_give_minus_inf():
+    z = np.ones((4, 3))                               # tanh saturated exactly: f' = 0
+    logs = J.jacobian_log_norms(np.ones(3), np.eye(3), z, "tanh")
+    assert logs[0] == pytest.approx(np.log10(np.sqrt(3))) and np.all(logs[1:] == -np.inf)
+
+
+def test_sigmoid_obeys_the_norm_bound():
+    rng = np.random.default_rng(6)
+    K, T = 8, 40
+    W = J.random_matrix(K, 3.0, rng=rng)
+    z = J.states(rng.normal(size=(T, 2)), rng.normal(size=(2, K)), W, nonlinearity="sigmoid")
+    logs = J.jacobian_log_norms(rng.normal(size=K), W, z, "sigmoid")
+    bound = np.arange(T) * np.log10(np.linalg.norm(W, 2) / 4)
+    assert np.all(logs - logs[0] <= bound + 1e-9)
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("call, words", [
+    (lambda: J.random_matrix(0, 1.0), ["K", ">= 1"]),
+    (lambda: J.random_matrix(4, 0.0), ["spectral_radius", "> 0"]),
+    (lambda: J.random_matrix(4, -1.0), ["spectral_radius", "> 0"]),
+    (lambda: J.power_log_norms(np.ones(3), np.ones((3, 4)), 5), ["square", "(3, 4)"]),
+    (lambda: J.power_log_norms(np.ones(4), np.eye(3), 5), ["shape (3,)", "(4,)"]),
+    (lambda: J.power_log_norms(np.zeros(3), np.eye(3), 5), ["zero vector"]),
+    (lambda: J.power_log_norms(np.ones(3), np.eye(3), 0), ["n_steps", ">= 1"]),
+    (lambda: J.power_log_norms(np.ones(3), np.full((3, 3), np.nan), 2), ["NaN"]),
+    (lambda: J.top_left_eigenvector(np.array([[0.0, -1.0], [1.0, 0.0]])), ["complex"]),
+    (lambda: J.top_left_eigenvector(np.diag([1.0, -1.0])), ["two eigenvalues"]),
+    (lambda: J.top_left_eigenvector(np.array([[0.0, 1.0], [0.0, 0.0]])), ["nilpotent"]),
+    (lambda: J.derivative(np.zeros(3), "relu"), ["nonlinearity", "'tanh'"]),
+    (lambda: J.states(np.ones((4, 2)), np.ones((2, 3)), np.eye(3), nonlinearity="linear"), ["linear"]),
+    (lambda: J.states(np.ones(4), np.ones((1, 3)), np.eye(3)), ["(T, n_in)"]),
+    (lambda: J.states(np.ones((4, 2)), np.ones((3, 3)), np.eye(3)), ["W_in", "(2, 3)"]),
+    (lambda: J.states(np.ones((4, 2)), np.ones((2, 3)), np.eye(3), b=np.ones(2)), ["b", "(3,)"]),
+    (lambda: J.jacobian_log_norms(np.ones(3), np.eye(3), np.ones((5, 4))), ["z", "(T, 3)"]),
+    (lambda: J.jacobian_log_norms(np.ones(3), np.eye(3), np.ones((1, 3))), ["T >= 2"]),
+    (lambda: J.jacobian_log_norms(np.ones(2), np.eye(3), np.ones((5, 3))), ["delta_k", "(3,)"]),
+    (lambda: J.jacobian_log_norms(np.ones(3), np.eye(3), np.ones((5, 3)), "sigmoidal"), ["'sigmoid'"]),
+])
+def test_bad_input_raises_a_clear_value_error(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), f"message {str(info.value)!r} lacks {w!r}"
