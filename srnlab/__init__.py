@@ -8,6 +8,11 @@ the sampling method of Chernodub (2016), in small readable NumPy modules.
     sampling.py  the sampling decision, section 6         accept
     tasks.py     the four tasks, section 7                tasks.generate
     train.py     SGD / clipping / sampling training       train, Trainer
+    experiments.py  the paper's tables from the command line (python -m srnlab.experiments)
+
+For the lessons: plotting.py (one figure style), widgets.py (Demo and slider),
+exercises.py (checkers), and one module per lesson that needs more than a few
+lines: feedforward.py (01), estimators.py (02), jacobians.py (03), sweeps.py (04).
 """
 from . import exercises, plotting, tasks
 from .bptt import BPTTResult, bptt, bptt_randomized

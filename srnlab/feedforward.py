@@ -1,0 +1,513 @@
+"""A deep sigmoid feed-forward network, small and readable (lesson 01).
+
+This is the network of Nielsen's *Neural Networks and Deep Learning*, ch. 5,
+rewritten in the package's row-vector convention: a batch is a matrix whose
+rows are examples.  With layers l = 1..L and a^0 = X,
+
+    z^l = a^(l-1) W^l + b^l        (batch, n_l)     weighted input
+    a^l = sigma(z^l)               (batch, n_l)     activation
+
+where W^l has shape (n_(l-1), n_l) and b^l shape (n_l,).  The cost of one
+example is either
+
+    quadratic      C = 0.5 * ||a^L - y||^2
+    cross_entropy  C = -sum_j [ y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j) ]
+
+and the cost of a batch is the mean over its examples.  Backpropagation
+sends delta^l = dC/dz^l from the output back to the first layer:
+
+    delta^L = (a^L - y) * sigma'(z^L)         quadratic
+    delta^L = (a^L - y)                       cross-entropy (sigma' cancels)
+    delta^l = (delta^(l+1) W^(l+1)^T) * sigma'(z^l)
+
+    dC/db^l = mean over the batch of delta^l           (n_l,)
+    dC/dW^l = a^(l-1)^T delta^l / batch                (n_(l-1), n_l)
+
+Nielsen's "speed of learning" of layer l is ||dC/db^l||, the length of the
+batch-averaged bias gradient (``BackpropResult.speeds``).  Every factor
+sigma'(z) <= 1/4, which is why it shrinks from the last layer to the first.
+
+The chain of single neurons (one neuron per layer) has its own function,
+``chain``, that returns each neuron's z, a, the factor w_j sigma'(z_j) and
+dC/db_j.
+"""
+import contextlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _validate as V
+
+COSTS = ("quadratic", "cross_entropy")
+INITS = ("scaled", "standard")
+
+_CONTROLLER = []
+
+
+def _one_blas_thread():
+    """A context that runs NumPy's matrix products on one BLAS thread.
+
+    The matrices here are small (tens of units), so BLAS threads cost more than
+    they save; on a busy two-core machine OpenBLAS's spinning threads made a
+    backward pass up to 50 times slower.  Uses threadpoolctl (installed with
+    scikit-learn); without it, nothing changes.
+    """
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CONTROLLER.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover
+            _CONTROLLER.append(None)
+    ctl = _CONTROLLER[0]
+    return ctl.limit(limits=1, user_api="blas") if ctl is not None else contextlib.nullcontext()
+
+
+# ---------------------------------------------------------------- the sigmoid
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + exp(-z)), computed without overflow for any finite z."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))                       # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)) = e / (1 + e)^2 with e = exp(-|z|).
+
+    The second form is symmetric in z and keeps full relative precision in
+    the tails (sigma'(-40) is about 4e-18, not 0).  Its maximum is 1/4 at z = 0.
+    """
+    e = np.exp(-np.abs(np.asarray(z, dtype=float)))
+    return e / (1.0 + e) ** 2
+
+
+# ---------------------------------------------------------------- a chain of single neurons
+@dataclass
+class Chain:
+    """A chain of single sigmoid neurons, one per layer (Nielsen's toy network).
+
+    a_0 is the input; for j = 1..L:  z_j = w_j a_(j-1) + b_j,  a_j = sigma(z_j).
+    With dC/da_L given, backpropagation gives
+
+        dC/db_j = sigma'(z_j) w_(j+1) sigma'(z_(j+1)) ... w_L sigma'(z_L) dC/da_L.
+
+    Attributes (each of shape (L,), index 0 is neuron 1):
+        w, b    : the weights and biases
+        z, a    : weighted inputs and activations
+        factors : w_j sigma'(z_j), the factor neuron j contributes to the
+                  gradient of every earlier bias
+        grad_b  : dC/db_j
+    """
+
+    w: np.ndarray
+    b: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    factors: np.ndarray
+    grad_b: np.ndarray
+    a0: float = 0.5
+    dC_daL: float = 1.0
+
+    @property
+    def depth(self):
+        return len(self.w)
+
+
+def chain(w, b, a0=0.5, depth=None, dC_daL=1.0):
+    """Run a chain of single sigmoid neurons forward and backward.
+
+    Args:
+        w, b: the weights and biases, each a number (the same in every layer)
+            or a 1-d array with one entry per neuron.
+        a0: the input activation a_0 (a finite number).
+        depth: the number of neurons L; needed when w and b are both numbers.
+        dC_daL: the derivative of the cost with respect to the last output
+            (1 by default, so grad_b is the pure product of factors).
+    Returns:
+        Chain with z, a, factors = w_j sigma'(z_j) and grad_b = dC/db_j, each (L,).
+    """
+    w_arr = V.float_array(w, "w")
+    b_arr = V.float_array(b, "b")
+    for arr, name in ((w_arr, "w"), (b_arr, "b")):
+        if arr.ndim > 1:
+            raise ValueError(f"{name} must be a number or a 1-d array (one entry per neuron), got shape {arr.shape}")
+    lengths = {arr.size for arr in (w_arr, b_arr) if arr.ndim == 1}
+    if depth is not None:
+        depth = V.positive_int(depth, "depth (the number of neurons in the chain)")
+        lengths.add(depth)
+    if len(lengths) > 1:
+        raise ValueError(f"w, b and depth disagree on the number of neurons: {sorted(lengths)}")
+    if not lengths:
+        raise ValueError("give depth (the number of neurons) when w and b are both single numbers")
+    L = lengths.pop()
+    if L == 0:
+        raise ValueError("the chain needs at least one neuron; w and b are empty")
+    w_arr = np.broadcast_to(w_arr, (L,)).astype(float)
+    b_arr = np.broadcast_to(b_arr, (L,)).astype(float)
+    V.check_finite(w_arr, "w")
+    V.check_finite(b_arr, "b")
+    a0 = _finite_number(a0, "a0")
+    dC_daL = _finite_number(dC_daL, "dC_daL")
+
+    z, a = np.empty(L), np.empty(L)
+    prev = a0
+    for j in range(L):                       # forward
+        z[j] = w_arr[j] * prev + b_arr[j]
+        a[j] = sigmoid(z[j])
+        prev = a[j]
+    sp = sigmoid_prime(z)
+    grad_b = np.empty(L)
+    dC_dz = dC_daL * sp[-1]                  # dC/dz_L
+    grad_b[-1] = dC_dz
+    for j in range(L - 2, -1, -1):           # backward: dC/dz_j = sigma'(z_j) w_(j+1) dC/dz_(j+1)
+        dC_dz = sp[j] * w_arr[j + 1] * dC_dz
+        grad_b[j] = dC_dz
+    return Chain(w=w_arr, b=b_arr, z=z, a=a, factors=w_arr * sp, grad_b=grad_b,
+                 a0=a0, dC_daL=dC_daL)
+
+
+def _finite_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+# ---------------------------------------------------------------- the network
+@dataclass
+class Network:
+    """A fully connected sigmoid network.
+
+    Fields:
+        weights: list of L arrays, weights[l-1] = W^l of shape (n_(l-1), n_l)
+        biases:  list of L arrays, biases[l-1] = b^l of shape (n_l,)
+        cost:    "cross_entropy" (the default, as Nielsen's network2) or "quadratic"
+    """
+
+    weights: list
+    biases: list
+    cost: str = "cross_entropy"
+
+    def __post_init__(self):
+        V.choice(self.cost, "cost", COSTS)
+        if not isinstance(self.weights, (list, tuple)) or not isinstance(self.biases, (list, tuple)):
+            raise TypeError("weights and biases must be lists of arrays, one per layer")
+        if len(self.weights) == 0 or len(self.weights) != len(self.biases):
+            raise ValueError(f"need one bias vector per weight matrix and at least one layer; "
+                             f"got {len(self.weights)} weight matrices and {len(self.biases)} bias vectors")
+        W = [V.float_array(w, f"weights[{i}]").astype(float) for i, w in enumerate(self.weights)]
+        B = [V.float_array(b, f"biases[{i}]").astype(float) for i, b in enumerate(self.biases)]
+        for i, (w, b) in enumerate(zip(W, B)):
+            if w.ndim != 2 or w.size == 0:
+                raise ValueError(f"weights[{i}] must be a non-empty 2-d (n_in, n_out) matrix, got shape {w.shape}")
+            if b.shape != (w.shape[1],):
+                raise ValueError(f"biases[{i}] must have shape ({w.shape[1]},) to match weights[{i}] "
+                                 f"of shape {w.shape}, got {b.shape}")
+            if i > 0 and w.shape[0] != W[i - 1].shape[1]:
+                raise ValueError(f"weights[{i}] has {w.shape[0]} rows but layer {i} has "
+                                 f"{W[i - 1].shape[1]} neurons; the shapes must chain")
+            V.check_finite(w, f"weights[{i}]")
+            V.check_finite(b, f"biases[{i}]")
+        self.weights = [w.copy() for w in W]
+        self.biases = [b.copy() for b in B]
+
+    @classmethod
+    def init(cls, sizes, cost="cross_entropy", init="scaled", rng=None):
+        """A random network with the given layer sizes.
+
+        Args:
+            sizes: [n_0, n_1, ..., n_L], the input size then each layer's size,
+                e.g. [64, 30, 30, 10]; at least two entries, each >= 1.
+            cost: "cross_entropy" or "quadratic".
+            init: "scaled"   weights N(0, 1/n_(l-1)), biases N(0, 1)  (Nielsen's
+                             network2 default: std 1 / sqrt(fan-in));
+                  "standard" weights N(0, 1), biases N(0, 1)          (his chapter 1).
+            rng: None, an int seed or a numpy.random.Generator.
+        """
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+            raise TypeError(f"sizes must be a list of layer sizes such as [64, 30, 10], got {sizes!r}")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes needs at least an input and an output size, e.g. [64, 10]; got {list(sizes)}")
+        sizes = [V.positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        V.choice(cost, "cost", COSTS)
+        V.choice(init, "init", INITS)
+        rng = V.as_rng(rng)
+        weights, biases = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            scale = 1.0 / np.sqrt(n_in) if init == "scaled" else 1.0
+            weights.append(rng.normal(0.0, scale, (n_in, n_out)))
+            biases.append(rng.normal(0.0, 1.0, n_out))
+        return cls(weights, biases, cost)
+
+    @property
+    def sizes(self):
+        """[n_0, n_1, ..., n_L]."""
+        return [self.weights[0].shape[0]] + [w.shape[1] for w in self.weights]
+
+    @property
+    def n_layers(self):
+        """L, the number of layers with weights (hidden layers + the output layer)."""
+        return len(self.weights)
+
+    def copy(self):
+        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases], self.cost)
+
+    # ------------------------------------------------------------ forward
+    def check_input(self, X):
+        """Validate X (batch, n_0) and return it as a float64 array."""
+        X = V.float_array(X, "X")
+        if X.ndim != 2:
+            hint = "; for one example use X[None]" if X.ndim == 1 else ""
+            raise ValueError(f"X must be 2-d with shape (batch, n_in), got {X.ndim}-d shape {X.shape}{hint}")
+        if X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X has {X.shape[1]} features per example but the network expects n_in={self.sizes[0]}")
+        if X.shape[0] == 0:
+            raise ValueError("X must hold at least one example, got an empty batch")
+        V.check_finite(X, "X")
+        return X.astype(float, copy=False)
+
+    def check_targets(self, Y, batch):
+        """Targets as (batch, n_L) floats in [0, 1]: from one-hot rows or integer labels (batch,)."""
+        arr = np.asarray(Y)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"Y must be numeric (integer labels or one-hot rows), got dtype {arr.dtype}")
+        n_out = self.sizes[-1]
+        if arr.ndim == 0 or arr.shape[0] != batch:
+            got = "a scalar" if arr.ndim == 0 else f"{arr.shape[0]} rows"
+            raise ValueError(f"X holds {batch} examples but Y has {got}; they must match")
+        if arr.ndim == 1:
+            if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+                raise ValueError("a 1-d Y must hold integer class labels")
+            labels = arr.astype(np.intp)
+            if labels.min() < 0 or labels.max() >= n_out:
+                raise ValueError(f"class labels in Y must lie in [0, {n_out - 1}], "
+                                 f"got range [{labels.min()}, {labels.max()}]")
+            return np.eye(n_out)[labels]
+        if arr.shape != (batch, n_out):
+            raise ValueError(f"Y must be (batch,) integer labels or (batch, {n_out}) targets, got shape {arr.shape}")
+        arr = arr.astype(float)
+        V.check_finite(arr, "Y")
+        if arr.min() < 0 or arr.max() > 1:
+            raise ValueError(f"targets must lie in [0, 1] for sigmoid outputs, got range [{arr.min()}, {arr.max()}]")
+        return arr
+
+    def forward(self, X):
+        """Weighted inputs and activations of every layer.
+
+        Args:
+            X: (batch, n_0) inputs.
+        Returns:
+            (zs, activations): zs[l-1] = z^l (batch, n_l) for l = 1..L;
+            activations[l] = a^l for l = 0..L (activations[0] is X).
+        """
+        X = self.check_input(X)
+        with _one_blas_thread():
+            return self._forward(X)
+
+    def _forward(self, X):
+        """forward on a checked X."""
+        zs, activations = [], [X]
+        a = X
+        for W, b in zip(self.weights, self.biases):
+            z = a @ W + b
+            a = sigmoid(z)
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
+    def predict(self, X):
+        """The output activations a^L, (batch, n_L)."""
+        return self.forward(X)[1][-1]
+
+    def accuracy(self, X, labels):
+        """The fraction of examples whose largest output is the true class."""
+        labels = np.asarray(labels)
+        if labels.ndim != 1:
+            raise ValueError(f"labels must be 1-d integer classes, got shape {labels.shape}")
+        out = self.predict(X)
+        if labels.shape[0] != out.shape[0]:
+            raise ValueError(f"X holds {out.shape[0]} examples but labels has {labels.shape[0]}")
+        return float(np.mean(np.argmax(out, axis=1) == labels))
+
+    def loss(self, X, Y):
+        """The mean cost over the batch (no weight decay term)."""
+        return backprop(self, X, Y).loss
+
+
+# ---------------------------------------------------------------- backpropagation
+@dataclass
+class BackpropResult:
+    """One forward and backward pass on a batch.
+
+    Attributes (index l-1 holds layer l, for l = 1..L):
+        loss:   the mean cost over the batch
+        delta:  list of (batch, n_l) arrays, delta^l = dC_x/dz^l for each example x
+        grad_W: list of (n_(l-1), n_l) arrays, dC/dW^l (C = the batch mean)
+        grad_b: list of (n_l,) arrays, dC/db^l (= the batch mean of delta^l)
+        zs, activations: as returned by Network.forward
+    """
+
+    loss: float
+    delta: list
+    grad_W: list
+    grad_b: list
+    zs: list = field(repr=False)
+    activations: list = field(repr=False)
+
+    @property
+    def speeds(self):
+        """(L,) Nielsen's speed of learning ||dC/db^l|| of every layer, output layer last."""
+        return np.array([np.linalg.norm(g) for g in self.grad_b])
+
+    @property
+    def hidden_speeds(self):
+        """(L-1,) the speeds of the hidden layers only (first hidden layer first)."""
+        return self.speeds[:-1]
+
+
+def _cost(cost, zL, aL, Y):
+    """Mean cost over the batch and delta^L = dC_x/dz^L (per example)."""
+    n = Y.shape[0]
+    if cost == "quadratic":
+        err = aL - Y
+        return 0.5 * float(np.sum(err * err)) / n, err * sigmoid_prime(zL)
+    # -y ln(a) - (1-y) ln(1-a) with ln a = -softplus(-z), ln(1-a) = -softplus(z):
+    # = softplus(z) - y z, finite for every finite z (no log(0)).
+    loss = float(np.sum(np.logaddexp(0.0, zL) - Y * zL)) / n
+    return loss, aL - Y
+
+
+def backprop(net, X, Y):
+    """Forward pass, mean cost and backpropagation on a batch.
+
+    Args:
+        net: a Network.
+        X: (batch, n_0) inputs.
+        Y: (batch, n_L) targets in [0, 1] (e.g. one-hot), or (batch,) integer labels.
+    Returns:
+        BackpropResult with loss, per-layer delta (batch, n_l), grad_W and grad_b.
+    """
+    X = net.check_input(X)
+    Y = net.check_targets(Y, X.shape[0])
+    with _one_blas_thread():
+        return _backprop(net, X, Y)
+
+
+def _backprop(net, X, Y):
+    """backprop on a checked X (batch, n_0) and float targets Y (batch, n_L)."""
+    zs, activations = net._forward(X)
+    n = Y.shape[0]
+    loss, d = _cost(net.cost, zs[-1], activations[-1], Y)
+    L = net.n_layers
+    delta = [None] * L
+    delta[-1] = d
+    for l in range(L - 2, -1, -1):        # layer l+1 in the module docstring's numbering
+        d = (d @ net.weights[l + 1].T) * sigmoid_prime(zs[l])
+        delta[l] = d
+    grad_W = [activations[l].T @ delta[l] / n for l in range(L)]
+    grad_b = [delta[l].mean(axis=0) for l in range(L)]
+    return BackpropResult(loss=loss, delta=delta, grad_W=grad_W, grad_b=grad_b,
+                          zs=zs, activations=activations)
+
+
+# ---------------------------------------------------------------- training
+@dataclass
+class History:
+    """What ``sgd`` measured before training and after every epoch.
+
+    Attributes (row e = after e epochs, row 0 = at the start):
+        speeds:   (epochs + 1, L) ||dC/db^l|| on the monitor set, every layer
+        loss:     (epochs + 1,) mean cost on the monitor set
+        accuracy: (epochs + 1,) classification accuracy on the monitor set
+    """
+
+    speeds: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+
+    @property
+    def hidden_speeds(self):
+        """(epochs + 1, L - 1): the hidden layers' speeds."""
+        return self.speeds[:, :-1]
+
+
+def sgd(net, X, Y, epochs, batch_size, eta, lmbda=0.0, rng=None, monitor=None):
+    """Mini-batch stochastic gradient descent; updates ``net`` in place.
+
+    Each epoch shuffles the examples and walks through them in minibatches:
+
+        W^l <- (1 - eta * lmbda / n) W^l - eta * dC/dW^l
+        b^l <- b^l - eta * dC/db^l
+
+    with dC the minibatch's mean-cost gradient and n the training set size
+    (L2 weight decay as in Nielsen's network2; lmbda = 0 turns it off).
+    batch_size = n gives full-batch gradient descent.
+
+    Args:
+        net: the Network to train (changed in place).
+        X: (n, n_0) inputs.  Y: (n,) integer labels or (n, n_L) targets.
+        epochs: number of passes over the data (>= 0).
+        batch_size: minibatch size, 1 <= batch_size <= n.
+        eta: learning rate (> 0).  lmbda: L2 weight decay (>= 0).
+        rng: seed or Generator for the shuffling.
+        monitor: (X_m, labels_m) on which to measure speeds, loss and accuracy;
+            labels_m must be integer labels.  Default: X and Y (Y as labels).
+    Returns:
+        History, measured before training and after each epoch.
+    """
+    X = net.check_input(X)
+    n = X.shape[0]
+    Yf = net.check_targets(Y, n)
+    epochs = V.positive_int(epochs, "epochs", minimum=0)
+    batch_size = V.positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size={batch_size} is larger than the training set ({n} examples)")
+    eta = V.nonnegative_float(eta, "eta (the learning rate)", allow_zero=False)
+    lmbda = V.nonnegative_float(lmbda, "lmbda (the L2 weight decay)")
+    rng = V.as_rng(rng)
+    if monitor is None:
+        monitor = (X, np.argmax(Yf, axis=1))
+    Xm, labels_m = monitor
+    labels_m = np.asarray(labels_m)
+    if labels_m.ndim != 1:
+        raise ValueError(f"monitor labels must be 1-d integer classes, got shape {labels_m.shape}")
+
+    speeds, losses, accs = [], [], []
+
+    def measure():
+        res = backprop(net, Xm, labels_m)
+        speeds.append(res.speeds)
+        losses.append(res.loss)
+        accs.append(float(np.mean(np.argmax(res.activations[-1], axis=1) == labels_m)))
+
+    measure()
+    decay = 1.0 - eta * lmbda / n
+    with _one_blas_thread():
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            for s in range(0, n, batch_size):
+                idx = order[s:s + batch_size]
+                res = _backprop(net, X[idx], Yf[idx])
+                for l in range(net.n_layers):
+                    net.weights[l] = decay * net.weights[l] - eta * res.grad_W[l]
+                    net.biases[l] = net.biases[l] - eta * res.grad_b[l]
+            measure()
+    return History(speeds=np.array(speeds), loss=np.array(losses), accuracy=np.array(accs))
+
+
+# ---------------------------------------------------------------- data
+def load_digits():
+    """scikit-learn's bundled 8x8 handwritten digits, ready for a sigmoid network.
+
+    1797 images of 8x8 = 64 pixels with grey levels 0..16, ten classes.  No
+    download: the data ship with scikit-learn.
+
+    Returns:
+        X: (1797, 64) floats in [0, 1] (grey level / 16).
+        labels: (1797,) integer classes 0..9.
+    """
+    from sklearn.datasets import load_digits as _load
+
+    d = _load()
+    return d.data / 16.0, d.target.astype(np.intp)
