@@ -1,0 +1,295 @@
+"""Lesson 06 helpers: how well the theorem's dS predicts what an update really does.
+
+The theorem (``srnlab.theorem``) differentiates S(W_rec) = ||delta(k-h)||_F^2
+with the derivative factors D_n = diag(f'(a(n))) and the last local gradient
+delta(k) held fixed.  After a real update W_rec -> W_rec + dW_rec the forward
+pass changes too, so D_n and delta(k) move, and the true new
+||delta(k-h)||^2 differs from the prediction S + dS for two reasons:
+
+* the frozen factors: the true S also depends on W_rec through D_n and
+  delta(k), a FIRST-order effect that does not shrink with the step;
+* higher orders: terms in dW_rec^2, dW_rec^3, ..., which grow with the step.
+
+``true_s`` recomputes everything; ``step_curves`` follows one network along
+a direction; ``sign_sweep`` measures, over many random networks and
+minibatches, how often sign(dS) gets the sign of the true change right for
+gradient steps dW_rec = -eta * dE/dW_rec of growing size eta.
+``check_tangent_step`` is the checker of the lesson's exercise.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from . import tasks
+from .bptt import bptt
+from .qfactor import q_factor
+from .exercises import _call, _compare, _verdict
+from .srn import SRN
+from .theorem import ds as theorem_ds
+from .theorem import s_frozen
+
+
+# ---------------------------------------------------------------- the exercise
+def check_tangent_step(fn, seed=0):
+    """fn(g, dg, W_rec, dW_rec, fprime_prev) -> (g_prev, dg_prev), one step of the tangent pass.
+
+    Shapes: g, dg (batch, K); W_rec, dW_rec (K, K); fprime_prev = f'(a(n-1)) (batch, K).
+    Answer: g_prev  = (g W_rec^T) * fprime_prev
+            dg_prev = (dg W_rec^T + g dW_rec^T) * fprime_prev     (the product rule)
+    """
+    rng = np.random.default_rng(seed)
+    for B, K, zero_dg in ((3, 4, True), (1, 6, False), (5, 5, False)):
+        g, W, dW = rng.normal(size=(B, K)), rng.normal(size=(K, K)), rng.normal(size=(K, K))
+        dg = np.zeros((B, K)) if zero_dg else rng.normal(size=(B, K))
+        fp = 1 - np.tanh(rng.normal(size=(B, K))) ** 2
+        out, err = _call(fn, g.copy(), dg.copy(), W.copy(), dW.copy(), fp.copy())
+        if err:
+            return _verdict(False, err)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            return _verdict(False, "return two arrays, `return g_prev, dg_prev`"
+                                   f" (got {type(out).__name__}).")
+        g_got, dg_got = out
+        where = f"for batch {B}, K {K}" + (" with dg = 0 (the first step back)" if zero_dg else "")
+        g_want = (g @ W.T) * fp
+        g_slips = [("used W_rec instead of its transpose W_rec^T", (g @ W) * fp),
+                   ("forgot the factor f'(a(n-1))", g @ W.T),
+                   ("used dW_rec in g's step: g only ever sees W_rec", (g @ dW.T) * fp)]
+        msg = _compare(g_got, g_want, g_slips, f"g_prev {where}")
+        if msg:
+            return _verdict(False, msg)
+        want = (dg @ W.T + g @ dW.T) * fp
+        slips = [("left out g dW_rec^T: the product rule needs the term where dW_rec replaces W_rec",
+                  (dg @ W.T) * fp),
+                 ("left out dg W_rec^T: the change already carried from later steps must go on back",
+                  (g @ dW.T) * fp),
+                 ("used dW_rec instead of its transpose dW_rec^T", (dg @ W.T + g @ dW) * fp),
+                 ("used W_rec and dW_rec untransposed", (dg @ W + g @ dW) * fp),
+                 ("swapped the roles: it is dg W_rec^T + g dW_rec^T, not dg dW_rec^T + g W_rec^T",
+                  (dg @ dW.T + g @ W.T) * fp),
+                 ("forgot the factor f'(a(n-1)) (it is frozen, but it is still there)",
+                  dg @ W.T + g @ dW.T)]
+        msg = _compare(dg_got, want, slips, f"dg_prev {where}")
+        if msg:
+            return _verdict(False, msg)
+    return _verdict(True, "your tangent step carries g and dg back correctly for every shape tried.")
+
+
+# ---------------------------------------------------------------- one network
+def true_s(net, X, y, W_rec, h, reduction="mean"):
+    """||delta(k-h)||_F^2 after replacing W_rec and recomputing EVERYTHING (forward and backward).
+
+    Unlike ``srnlab.s_frozen`` nothing is held fixed: D_n and delta(k) are
+    those of the network with the new W_rec.
+    """
+    moved = net.copy()
+    moved.W_rec = np.array(W_rec, dtype=net.dtype)
+    res = bptt(moved, X, y, h=h, reduction=reduction)
+    return float(np.sum(res.delta[:, -1 - h] ** 2))
+
+
+@dataclass
+class StepCurves:
+    """Changes of ||delta(k-h)||^2 along W_rec + t * direction, for step lengths t.
+
+    Attributes:
+        steps: (m,) the step lengths t.
+        S0: ||delta(k-h)||^2 before the step.
+        ds: the theorem's dS per unit step (dS along ``direction``).
+        ds_full: the derivative of the TRUE S along the direction (central difference).
+        predicted: (m,) t * ds, the theorem's first-order prediction.
+        frozen: (m,) S_frozen(W + t dir) - S0, the exact change with D_n and delta(k) frozen.
+        true: (m,) true_s(W + t dir) - S0, the change when everything is recomputed.
+    """
+
+    steps: np.ndarray
+    S0: float
+    ds: float
+    ds_full: float
+    predicted: np.ndarray
+    frozen: np.ndarray
+    true: np.ndarray
+
+
+def step_curves(net, X, y, direction, h, steps, reduction="mean", fd_step=1e-6):
+    """Follow one network along a direction of W_rec: prediction, frozen change, true change.
+
+    Args:
+        net, X, y: the network and the minibatch.
+        direction: (K, K) the direction of the update (e.g. -grad_W_rec).
+        h: steps back.  steps: the step lengths t (the update is t * direction).
+        fd_step: the step of the central difference that gives ``ds_full``.
+    """
+    steps = np.asarray(steps, dtype=float)
+    res = bptt(net, X, y, h=h, reduction=reduction)
+    S0 = float(np.sum(res.delta[:, -1 - h] ** 2))
+    d = theorem_ds(net, X, y, direction, h, reduction=reduction, result=res)
+    W = net.W_rec
+    frozen = np.array([s_frozen(net, res, W + t * direction, h) - S0 for t in steps])
+    true = np.array([true_s(net, X, y, W + t * direction, h, reduction) - S0 for t in steps])
+    full = (true_s(net, X, y, W + fd_step * direction, h, reduction)
+            - true_s(net, X, y, W - fd_step * direction, h, reduction)) / (2 * fd_step)
+    return StepCurves(steps=steps, S0=S0, ds=d, ds_full=full, predicted=steps * d,
+                      frozen=frozen, true=true)
+
+
+# ---------------------------------------------------------------- many networks
+@dataclass
+class SignSweep:
+    """sign_sweep's measurements: one row per (network, minibatch), one column per eta.
+
+    Attributes:
+        etas: (m,) learning rates; the update is dW_rec = -eta * dE/dW_rec.
+        scale: (n,) std * sqrt(K) of each network's weights.
+        task: (n,) the task of each minibatch.
+        S0: (n,) ||delta(k-h)||^2 before the update.
+        q: (n,) the Q-factor (eq. 25) of each minibatch before the update.
+        ds: (n,) the theorem's dS for eta = 1 (dS for eta is eta * ds).
+        ds_full: (n,) the derivative of the true S along -grad (central difference).
+        true: (n, m) the true change of ||delta(k-h)||^2 after the update with each eta.
+        h, K, T, batch: the setting.
+    """
+
+    etas: np.ndarray
+    scale: np.ndarray
+    task: np.ndarray
+    S0: np.ndarray
+    q: np.ndarray
+    ds: np.ndarray
+    ds_full: np.ndarray
+    true: np.ndarray
+    h: int
+    K: int
+    T: int
+    batch: int
+
+    @property
+    def predicted(self):
+        """(n, m) the theorem's prediction eta * dS of the change."""
+        return self.ds[:, None] * self.etas[None, :]
+
+    @property
+    def predicted_full(self):
+        """(n, m) eta * (the exact derivative of the true S): first order done right."""
+        return self.ds_full[:, None] * self.etas[None, :]
+
+    def select(self, where=None):
+        """A boolean mask over the networks.
+
+        where: None (all), a number (the networks with this std * sqrt(K)) or a
+        boolean array over the networks (returned as it is).
+        """
+        if where is None:
+            return np.ones(len(self.scale), bool)
+        if np.ndim(where) == 0:
+            return np.isclose(self.scale, where)
+        where = np.asarray(where, bool)
+        if where.shape != self.scale.shape:
+            raise ValueError(f"a mask must have one entry per network, {self.scale.shape}, got {where.shape}")
+        return where
+
+    def fraction_correct(self, where=None, full=False):
+        """(m,) the fraction of networks where the predicted sign equals the true change's sign.
+
+        full=False: the theorem's dS; full=True: the exact derivative of the true S.
+        """
+        m = self.select(where)
+        pred = (self.predicted_full if full else self.predicted)[m]
+        return np.mean(np.sign(pred) == np.sign(self.true[m]), axis=0)
+
+    def relative_error(self, where=None, full=False):
+        """(m,) the median over networks of |prediction - true change| / |true change|."""
+        m = self.select(where)
+        pred = (self.predicted_full if full else self.predicted)[m]
+        true = self.true[m]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            err = np.abs(pred - true) / np.abs(true)
+        return np.nanmedian(np.where(np.isfinite(err), err, np.nan), axis=0)
+
+
+def sign_sweep(etas, scales=(0.6, 1.0, 1.4), nets_per_scale=80, K=25, T=25, h=None, batch=10,
+               task_names=("temporal_order", "addition"), reduction="mean", seed=0, fd_step=1e-6):
+    """Measure sign(dS) against the sign of the true change of ||delta(k-h)||^2.
+
+    For every weight scale, ``nets_per_scale`` networks SRN.init(std=scale/sqrt(K)),
+    each with its own minibatch of ``batch`` sequences, the tasks taken in turn.
+    The update is a plain gradient step on W_rec, dW_rec = -eta * dE/dW_rec,
+    for every eta; after it the forward and backward pass are recomputed.
+
+    Args:
+        etas: the learning rates, > 0.
+        h: steps back (default T - 5).
+        fd_step: step of the central difference that gives ``ds_full``, relative
+            to eta = 1 (so the change of W_rec is fd_step * gradient).
+    Returns:
+        SignSweep.
+    """
+    etas = np.asarray(etas, dtype=float)
+    if etas.ndim != 1 or etas.size == 0 or not np.all(etas > 0):
+        raise ValueError("etas must be a non-empty 1-d array of positive learning rates")
+    K = V.positive_int(K, "K")
+    T = V.positive_int(T, "T")
+    h = T - 5 if h is None else V.positive_int(h, "h")
+    if h > T - 1:
+        raise ValueError(f"h={h} must be at most T-1 = {T - 1}")
+    rng = V.as_rng(seed)
+    rows = {k: [] for k in ("scale", "task", "S0", "q", "ds", "ds_full", "true")}
+    for scale in scales:
+        for i in range(V.positive_int(nets_per_scale, "nets_per_scale")):
+            name = task_names[i % len(task_names)]
+            spec = tasks.spec(name)
+            net = SRN.init(spec.n_in, K, spec.n_out, output=spec.output,
+                           std=scale / np.sqrt(K), rng=rng)
+            X, y = tasks.generate(name, batch, T, rng=rng)
+            res = bptt(net, X, y, h=h, reduction=reduction)
+            direction = -res.grads["W_rec"]
+            S0 = float(np.sum(res.delta[:, -1 - h] ** 2))
+            W = net.W_rec
+            rows["scale"].append(scale)
+            rows["task"].append(name)
+            rows["S0"].append(S0)
+            rows["q"].append(q_factor(res.delta, h))
+            rows["ds"].append(theorem_ds(net, X, y, direction, h, reduction=reduction, result=res))
+            rows["ds_full"].append((true_s(net, X, y, W + fd_step * direction, h, reduction)
+                                    - true_s(net, X, y, W - fd_step * direction, h, reduction))
+                                   / (2 * fd_step))
+            rows["true"].append([true_s(net, X, y, W + e * direction, h, reduction) - S0 for e in etas])
+    arr = {k: np.array(v) for k, v in rows.items()}
+    return SignSweep(etas=etas, h=h, K=K, T=T, batch=batch, **arr)
+
+
+def symlog_threshold(values, fraction=1e-2, floor=1e-300):
+    """A linear-region width for a symlog axis: ``fraction`` of the median |value|, finite and > 0."""
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return 1.0
+    return float(max(fraction * np.median(v), floor))
+
+
+def symlog_axis(ax, which, linthresh, limit, max_ticks=3):
+    """A symlog x or y axis on [-limit, limit] with few, plain-text ticks (fast to draw).
+
+    Matplotlib's default symlog ticks put a mathtext label on every decade,
+    which is slow to render and unreadable over 20 decades; this keeps 0 and
+    at most ``max_ticks`` decades on each side, labelled like "1e-3".
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    getattr(ax, f"set_{which}scale")("symlog", linthresh=linthresh)
+    getattr(ax, f"set_{which}lim")(-limit, limit)
+    # the first tick one decade above the linear band, so that it does not crowd 0
+    lo, hi = int(np.ceil(np.log10(linthresh))) + 1, int(np.floor(np.log10(limit)))
+    lo = min(lo, hi)
+    decades = np.unique(np.linspace(lo, hi, max_ticks).round().astype(int))
+    ticks = np.concatenate([-(10.0 ** decades[::-1]), [0.0], 10.0 ** decades])
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_minor_locator(NullLocator())
+
+    def label(v, _pos):
+        if v == 0:
+            return "0"
+        return ("−" if v < 0 else "") + f"1e{int(round(np.log10(abs(v))))}"
+
+    axis.set_major_formatter(FuncFormatter(label))

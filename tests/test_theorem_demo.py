@@ -1,0 +1,118 @@
+"""Lesson 06 helpers: the tangent-step checker, the true S, the step curves and the sign sweep."""
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import srnlab
+from srnlab import theorem_demo as td
+
+
+def right_step(g, dg, W, dW, fp):
+    return (g @ W.T) * fp, (dg @ W.T + g @ dW.T) * fp
+
+
+def test_checker_accepts_the_answer(capsys):
+    result = td.check_tangent_step(right_step)
+    assert result and isinstance(result, srnlab.exercises.CheckResult)
+    assert "PASSED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda g, dg, W, dW, fp: ((g @ W.T) * fp, (dg @ W.T) * fp), "left out g dW_rec^T"),
+    (lambda g, dg, W, dW, fp: ((g @ W.T) * fp, (g @ dW.T) * fp), "left out dg W_rec^T"),
+    (lambda g, dg, W, dW, fp: ((g @ W.T) * fp, (dg @ W.T + g @ dW) * fp), "dW_rec^T"),
+    (lambda g, dg, W, dW, fp: ((g @ W.T) * fp, dg @ W.T + g @ dW.T), "forgot the factor"),
+    (lambda g, dg, W, dW, fp: ((g @ W.T) * fp, (dg @ dW.T + g @ W.T) * fp), "swapped the roles"),
+    (lambda g, dg, W, dW, fp: ((g @ W) * fp, (dg @ W.T + g @ dW.T) * fp), "g_prev"),
+])
+def test_checker_names_the_slip(wrong, hint):
+    result = td.check_tangent_step(wrong)
+    assert not result and hint in result.message
+
+
+def test_checker_handles_stubs_and_bad_returns():
+    def stub(*args):
+        raise NotImplementedError
+    assert "not implemented" in td.check_tangent_step(stub).message
+    one = td.check_tangent_step(lambda g, dg, W, dW, fp: (g @ W.T) * fp)
+    assert not one and "two arrays" in one.message
+    none = td.check_tangent_step(lambda g, dg, W, dW, fp: (None, None))
+    assert not none and "None" in none.message
+
+
+def problem(scale=1.0, seed=0, K=8, T=14, B=4):
+    net = srnlab.SRN.init(6, K, 4, output="softmax", std=scale / np.sqrt(K), rng=seed)
+    X, y = srnlab.tasks.generate("temporal_order", B, T, rng=seed + 1)
+    return net, X, y
+
+
+def test_true_s_is_the_old_gradient_and_differs_from_the_frozen_s():
+    net, X, y = problem()
+    h = 9
+    res = srnlab.bptt(net, X, y, h=h)
+    S0 = np.sum(res.delta[:, -1 - h] ** 2)
+    assert td.true_s(net, X, y, net.W_rec, h) == pytest.approx(S0, rel=1e-14)
+    assert srnlab.s_frozen(net, res, net.W_rec, h) == pytest.approx(S0, rel=1e-12)
+    W = net.W_rec + 0.3 * np.random.default_rng(0).normal(size=net.W_rec.shape)
+    assert td.true_s(net, X, y, W, h) != pytest.approx(srnlab.s_frozen(net, res, W, h), rel=1e-3)
+    # the net itself is untouched
+    assert np.array_equal(net.W_rec, problem()[0].W_rec)
+
+
+def test_step_curves_first_and_second_order():
+    net, X, y = problem(0.6)
+    h = 9
+    res = srnlab.bptt(net, X, y, h=h)
+    U = -res.grads["W_rec"] / np.linalg.norm(res.grads["W_rec"])
+    steps = np.array([1e-6, 1e-5, 1e-4])
+    c = td.step_curves(net, X, y, U, h, steps)
+    assert c.ds == pytest.approx(srnlab.ds(net, X, y, U, h), rel=1e-14)
+    np.testing.assert_allclose(c.predicted, steps * c.ds)
+    err = np.abs(c.predicted - c.frozen) / np.abs(c.frozen)
+    assert err[0] < 1e-4 and 5 < err[2] / err[0] < 200          # the remainder is O(t^2)
+    # against the true S the first-order part is ds_full
+    np.testing.assert_allclose(c.true[:2], steps[:2] * c.ds_full, rtol=1e-3)
+
+
+def test_sign_sweep_shapes_and_limits():
+    etas = np.array([1e-5, 1e-2, 10.0])
+    sw = td.sign_sweep(etas, scales=(0.6, 1.4), nets_per_scale=6, K=10, T=12, batch=4, seed=3)
+    n = 12
+    assert sw.true.shape == (n, 3) and sw.predicted.shape == (n, 3) and sw.h == 7
+    assert sw.S0.shape == sw.q.shape == sw.ds.shape == sw.ds_full.shape == (n,)
+    assert set(sw.task) == {"temporal_order", "addition"}
+    assert sw.select(0.6).sum() == 6 and sw.select().sum() == n
+    assert sw.fraction_correct(full=True)[0] == 1.0           # first order done right: always right
+    f = sw.fraction_correct()
+    assert f.shape == (3,) and np.all((0 <= f) & (f <= 1))
+    assert np.all(sw.relative_error(full=True)[0] < 0.05)
+    mask = sw.q > 1
+    assert np.array_equal(sw.select(mask), mask)
+    with pytest.raises(ValueError, match="one entry per network"):
+        sw.select(np.ones(3, bool))
+    again = td.sign_sweep(etas, scales=(0.6, 1.4), nets_per_scale=6, K=10, T=12, batch=4, seed=3)
+    np.testing.assert_array_equal(again.true, sw.true)
+
+
+def test_sign_sweep_rejects_bad_input():
+    with pytest.raises(ValueError, match="positive learning rates"):
+        td.sign_sweep([0.0, 1.0], nets_per_scale=1)
+    with pytest.raises(ValueError, match="at most T-1"):
+        td.sign_sweep([1.0], nets_per_scale=1, T=12, h=12)
+
+
+def test_symlog_axis_draws_without_warnings():
+    fig = Figure()
+    ax = fig.subplots()
+    ax.scatter([-1e5, -1e-3, 0, 1e-2, 3e6], [1, -1, 0, 2e3, -0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lin = td.symlog_threshold([1e-3, 1e5, np.inf, 0.0, np.nan])
+        td.symlog_axis(ax, "x", lin, 1e7)
+        td.symlog_axis(ax, "y", 1.0, 2.0)                  # narrower than one decade
+        fig.canvas.draw()
+    assert lin > 0 and td.symlog_threshold([0.0, np.nan]) == 1.0
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "0" in labels and len(labels) <= 7
