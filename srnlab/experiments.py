@@ -157,22 +157,23 @@ def _atomic_write(path, data, binary=False):
     os.replace(tmp, path)
 
 
-def run_one(spec, out="results", progress=None, updates=None):
+def run_one(spec, out="results", progress=None, updates=None, scale=None):
     """Train one run to the end (resuming from its checkpoint); write and return its record.
 
     progress: optional callable(spec_name, n_new_updates, postfix_dict).
     updates: override the scale's number of updates (tests).
+    scale: the scale's parameters (default: SCALES[spec.scale]), for scales defined at run time.
     """
     record_path, ckpt_path = paths(out, spec)
     if record_path.exists():
         return json.loads(record_path.read_text())
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):      # one BLAS thread: the same sums in every process
-        return _train_run(spec, out, progress, updates, record_path, ckpt_path)
+        return _train_run(spec, out, progress, updates, record_path, ckpt_path,
+                          _scale(spec.scale) if scale is None else scale)
 
 
-def _train_run(spec, out, progress, updates, record_path, ckpt_path):
-    sc = _scale(spec.scale)
+def _train_run(spec, out, progress, updates, record_path, ckpt_path, sc):
     total = sc["updates"] if updates is None else updates
     start = time.perf_counter()
     if ckpt_path.exists():
@@ -232,12 +233,12 @@ def _record(spec, trainer, sc, wall):
 
 # --------------------------------------------------------------------- many runs
 def _worker(args):
-    spec, out, queue, updates = args
+    spec, out, queue, updates, scale = args
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     report = None
     if queue is not None:
         report = lambda name, n, post: queue.put((name, n, post))
-    rec = run_one(spec, out, report, updates)
+    rec = run_one(spec, out, report, updates, scale)
     return spec.name, rec["status"], rec["test_accuracy"]
 
 
@@ -268,7 +269,7 @@ def run_experiment(experiment, scale="small", jobs=1, shard=(0, 1), out="results
         os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"   # inherited by workers
         with ctx.Manager() as manager, ctx.Pool(jobs) as pool:
             queue = manager.Queue()
-            pending = pool.imap_unordered(_worker, [(s, out, queue, updates) for s in todo])
+            pending = pool.imap_unordered(_worker, [(s, out, queue, updates, _scale(scale)) for s in todo])
             finished = 0
             while finished < len(todo):
                 while not queue.empty():
