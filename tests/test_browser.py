@@ -1,0 +1,523 @@
+"""Every lesson in a real browser: JupyterLab served locally, driven by headless Chromium.
+
+For each ``notebooks/NN_*.ipynb`` present when pytest collects, a copy is opened in
+JupyterLab, all its cells are run through the application's own command
+(``notebook:run-all-cells``), and the test checks what a student would see:
+
+* no error and nothing on stderr, in the notebook's outputs (its model) and on the
+  page (the rendered outputs); no demo that says "Could not draw" or "Warning";
+* every interactive demo (``srnlab.widgets.Demo``) that the kernel created is on the
+  page with all its sliders and its figure;
+* one slider per lesson, moved as a student moves it, changes the figure it controls:
+  dragged with the mouse (the figure must wait for the release, as the sliders have
+  ``continuous_update=False``) and nudged with an arrow key.
+
+One JupyterLab server and one Chromium serve all lessons (module-scoped fixtures);
+each lesson gets a fresh page and kernel. A screenshot of each lesson (its first demo
+after the slider moved) goes to ``artifacts/browser/``, with timings in
+``artifacts/browser/report.json``.
+
+Needs Debian's Chromium (``/usr/bin/chromium``, or $SRNLAB_CHROMIUM) and the Python
+package playwright: ``bash tools/install_browser.sh`` installs both. Without them the
+test is skipped, except under CI (CI=true), where it fails. ``pytest -m "not browser"``
+leaves it out.
+"""
+import ast
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = os.environ.get("SRNLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "srnlab-browser-test"
+RUN_ALL_TIMEOUT = 300      # s, one lesson's cells (each lesson should take well under a minute)
+REDRAW_TIMEOUT = 30        # s, one redraw after a slider moved
+
+pytestmark = pytest.mark.browser
+
+
+def _missing(reason):
+    """Skip where the browser tools are absent; under CI they must be there."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI must run the browser test: bash tools/install_browser.sh)")
+    pytest.skip(f"{reason}; install with: bash tools/install_browser.sh")
+
+
+def _require_tools():
+    """Checked before anything starts: Chromium, playwright and jupyterlab."""
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(f"no Chromium at {CHROMIUM}")
+    for module, what in (("playwright.sync_api", "the Python package playwright"),
+                         ("jupyterlab", "jupyterlab")):
+        try:
+            __import__(module)
+        except ImportError:
+            _missing(f"{what} is not installed in this Python")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(settings):
+    """JupyterLab user settings for a quiet, fully rendered notebook."""
+    files = {
+        # no "news" popup and no update check (they would cover the page and go online)
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        # render every cell, not only those in view, so the whole notebook can be checked
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    }
+    for name, value in files.items():
+        path = settings / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+def _serve_root(root):
+    """A temp folder laid out like the repository, with the lessons to be copied in.
+
+    Lessons are copies (autosave writes outputs back); everything else is linked, so a
+    lesson that reads ``../results/...`` or a file beside it finds it.
+    """
+    (root / "notebooks").mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name.startswith(".") or entry.name in ("notebooks", "site", "artifacts"):
+            continue
+        (root / entry.name).symlink_to(entry)
+    for entry in (ROOT / "notebooks").iterdir():
+        if entry.suffix != ".ipynb" and not entry.name.startswith("."):
+            (root / "notebooks" / entry.name).symlink_to(entry)
+
+
+class Lab:
+    def __init__(self, base, root, env, log):
+        self.base, self.root, self.env, self.log = base, root, env, log
+
+    def url(self, path):
+        return f"{self.base}/lab/tree/{path}?token={TOKEN}&reset"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1, run by this Python (so the kernel finds srnlab)."""
+    _require_tools()
+    tmp = tmp_path_factory.mktemp("lab")
+    root, settings = tmp / "root", tmp / "settings"
+    _serve_root(root)
+    _write_settings(settings)
+    env = dict(os.environ,
+               JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(tmp / "config"),     # ignore the user's ~/.jupyter
+               JUPYTER_DATA_DIR=str(tmp / "data"),         # ... and their kernels
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
+    # A fresh matplotlib font cache prints a warning to stderr: build it first.
+    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    port = _free_port()
+    log = tmp / "server.log"
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={TOKEN}", "--ServerApp.allow_root=True",
+           "--LabApp.expose_app_in_browser=True",        # window.jupyterapp, for its commands
+           "--LabApp.extension_manager=readonly",        # no extension index looked up online
+           f"--ServerApp.root_dir={root}"]
+    with open(log, "w") as out:
+        server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"jupyter lab exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not answer in 90 s:\n{log.read_text()[-3000:]}")
+                time.sleep(0.25)
+        yield Lab(base, root, env, log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(lab, tmp_path_factory):
+    """One headless Debian Chromium, through Playwright, with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+    tmp = tmp_path_factory.mktemp("chromium")
+    # Chromium keeps crash data and caches under the user's folders: give it its own.
+    env = dict(lab.env, XDG_CONFIG_HOME=str(tmp / "config"), XDG_CACHE_HOME=str(tmp / "cache"))
+    with sync_playwright() as pw:
+        # A persistent context is how Playwright takes a --user-data-dir of our own.
+        context = pw.chromium.launch_persistent_context(
+            str(tmp / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            env=env, viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def report():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    data = {}
+    yield data
+    (ARTIFACTS / "report.json").write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+# Installed on the page once JupyterLab is up: small helpers around window.jupyterapp.
+HELPERS = r"""
+() => {
+  const app = window.jupyterapp;
+  const panelFor = (path) => {
+    for (const w of app.shell.widgets('main')) {
+      if (w.context && w.context.path === path && w.content && w.content.model) return w;
+    }
+    return null;
+  };
+  window.srnTest = {
+    panelFor,
+    // Resolves when the notebook is loaded and its kernel has answered kernel_info.
+    async kernelReady(path) {
+      const panel = panelFor(path);
+      await panel.context.ready;
+      await panel.sessionContext.ready;
+      const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+      if (!kernel) throw new Error('no kernel for ' + path);
+      const info = await kernel.info;
+      app.shell.activateById(panel.id);
+      return info.language_info.name;
+    },
+    // Starts "Run All Cells"; the result lands in window.srnTest.ran.
+    runAll(path) {
+      const panel = panelFor(path);
+      app.shell.activateById(panel.id);
+      window.srnTest.ran = undefined;
+      app.commands.execute('notebook:run-all-cells').then(
+        (ok) => { window.srnTest.ran = {ok: ok !== false, value: String(ok)}; },
+        (err) => { window.srnTest.ran = {ok: false, value: 'rejected: ' + err}; });
+    },
+    kernelStatus(path) {
+      const panel = panelFor(path);
+      const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+      return k ? k.status : 'none';
+    },
+    notebookJSON(path) { return panelFor(path).content.model.toJSON(); },
+    // user_expressions: evaluated in the kernel, nothing shown in the notebook.
+    async kernelEval(path, expr) {
+      const k = panelFor(path).sessionContext.session.kernel;
+      const future = k.requestExecute({code: '', silent: true, store_history: false,
+                                       user_expressions: {value: expr}});
+      const reply = await future.done;
+      const v = reply.content.user_expressions.value;
+      if (v.status !== 'ok') throw new Error(v.ename + ': ' + v.evalue);
+      return v.data['text/plain'];
+    },
+    async shutdown(path) {
+      const panel = panelFor(path);
+      if (!panel) return;
+      try { await panel.context.save(); } catch (e) {}
+      await panel.sessionContext.shutdown();
+      panel.dispose();
+    },
+  };
+}
+"""
+
+# What the page shows: every rendered output of the notebook, and the demos.
+PAGE_STATE = r"""
+(path) => {
+  const panel = window.srnTest.panelFor(path);
+  const node = panel.content.node;
+  const text = (el) => (el.innerText || el.textContent || '').trim();
+  const stderr = [...node.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map((el) => ({traceback: el.classList.contains('jp-RenderedText') &&
+                   !!el.closest('.jp-OutputArea-output') && /Traceback|Error/.test(text(el)),
+                   text: text(el).slice(0, 2000)}));
+  const widgetOutputs = [...node.querySelectorAll(
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')]
+    .map((el) => ({rendered: !!el.querySelector('.jupyter-widgets'), text: text(el).slice(0, 300)}));
+  const demos = [...node.querySelectorAll('.widget-vbox')]
+    .filter((box) => box.querySelector(':scope > .widget-hbox') && box.querySelector(':scope > img.widget-image'))
+    .map((box) => {
+      const img = box.querySelector(':scope > img.widget-image');
+      const note = box.querySelector(':scope > .widget-html .widget-html-content');
+      return {
+        sliders: box.querySelectorAll(':scope > .widget-hbox .widget-slider').length,
+        labels: [...box.querySelectorAll(':scope > .widget-hbox .widget-slider .widget-label')].map(text),
+        src: img.getAttribute('src') || '',
+        loaded: img.complete && img.naturalWidth > 0,
+        width: img.naturalWidth, height: img.naturalHeight,
+        note: note ? text(note) : '',
+      };
+    });
+  return {stderr, widgetOutputs, demos};
+}
+"""
+
+# The bytes of a demo's figure, hashed in the page (a blob: URL names the PNG, not its content).
+IMAGE_DIGEST = r"""
+async ([path, i]) => {
+  const panel = window.srnTest.panelFor(path);
+  const box = [...panel.content.node.querySelectorAll('.widget-vbox')]
+    .filter((b) => b.querySelector(':scope > .widget-hbox') && b.querySelector(':scope > img.widget-image'))[i];
+  const img = box.querySelector(':scope > img.widget-image');
+  const buf = await (await fetch(img.src)).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', buf);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+"""
+
+SETTLED = r"""
+(sel) => [...document.querySelectorAll(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')]
+           .every((el) => el.querySelector('.jupyter-widgets') || /Error displaying widget/.test(el.textContent))
+         && [...document.querySelectorAll(sel)].every((b) => {
+              const i = b.querySelector(':scope > img.widget-image');
+              return !i.getAttribute('src') || i.complete; })   // complete: loaded or broken
+"""
+
+# What srnlab.widgets.Demo writes under its figure when draw() raised or warned.
+DEMO_TROUBLE = re.compile(r"Could not draw this setting|Warning:")
+
+DEMO_SELECTOR = ".jp-NotebookPanel .widget-vbox:has(> .widget-hbox):has(> img.widget-image)"
+
+
+def _demo_image_src(page, i):
+    return page.locator(DEMO_SELECTOR).nth(i).locator("> img.widget-image").get_attribute("src")
+
+
+def _problems_in_outputs(nb):
+    """Errors and stderr in the notebook's outputs, as the kernel sent them."""
+    problems = []
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        head = "".join(cell["source"]).strip().splitlines()[:1]
+        where = f"cell {index} ({head[0][:60] if head else 'empty'})"
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                problems.append(f"{where}: {out['ename']}: {out['evalue']}")
+            elif out["output_type"] == "stream" and out.get("name") == "stderr":
+                text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                problems.append(f"{where}: stderr: {text.strip()[:500]}")
+    return problems
+
+
+def _move_slider(page, lab_path, demo):
+    """Drag the first slider of a demo a third of its track, then nudge it with a key.
+
+    Returns what happened, for the report; fails if the figure does not answer.
+    """
+    box = page.locator(DEMO_SELECTOR).nth(demo)
+    slider = box.locator("> .widget-hbox .widget-slider").first
+    handle = slider.locator(".noUi-handle")
+    readout = slider.locator(".widget-readout")
+    handle.scroll_into_view_if_needed()
+    label = slider.locator(".widget-label").inner_text()
+    now = readout.inner_text()
+    result = {"slider": label, "start": now}
+
+    # 1. Drag with the mouse: the readout follows at once, the figure only on release.
+    src0, digest0 = _demo_image_src(page, demo), page.evaluate(IMAGE_DIGEST, [lab_path, demo])
+    hb = handle.bounding_box()
+    base = slider.locator(".noUi-base").bounding_box()
+    direction = 1 if hb["x"] + hb["width"] / 2 < base["x"] + base["width"] / 2 else -1
+    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + direction * base["width"] / 3, y, steps=8)
+    page.wait_for_timeout(1000)           # time enough for a (wrong) redraw on every move
+    during_readout = readout.inner_text()
+    during_src = _demo_image_src(page, demo)
+    page.mouse.up()
+    page.wait_for_function(
+        "([sel, i, src]) => { const b = document.querySelectorAll(sel)[i];"
+        " return b && b.querySelector(':scope > img.widget-image').getAttribute('src') !== src; }",
+        arg=[DEMO_SELECTOR, demo, src0], timeout=REDRAW_TIMEOUT * 1000)
+    digest1 = page.evaluate(IMAGE_DIGEST, [lab_path, demo])
+    after_drag = readout.inner_text()
+    result.update(after_drag=after_drag, readout_during_drag=during_readout,
+                  redrawn_during_drag=during_src != src0)
+    assert after_drag != now, f"dragging '{label}' did not move it"
+    assert during_src == src0, \
+        f"'{label}' redrew the figure before the mouse was released (continuous_update should be False)"
+    assert digest1 != digest0, f"moving '{label}' from {now} to {after_drag} left the figure unchanged"
+
+    # 2. An arrow key, as for a keyboard user (noUiSlider sends "change" on keydown).
+    src1 = _demo_image_src(page, demo)
+    key = "ArrowLeft" if direction > 0 else "ArrowRight"
+    handle.focus()
+    page.keyboard.down(key)
+    try:
+        page.wait_for_function(
+            "([sel, i, src]) => document.querySelectorAll(sel)[i]"
+            ".querySelector(':scope > img.widget-image').getAttribute('src') !== src",
+            arg=[DEMO_SELECTOR, demo, src1], timeout=REDRAW_TIMEOUT * 1000)
+        result["key_redraws_on"] = "keydown"
+    except Exception:
+        result["key_redraws_on"] = "keyup"
+    page.keyboard.up(key)
+    page.wait_for_function(
+        "([sel, i, src]) => document.querySelectorAll(sel)[i]"
+        ".querySelector(':scope > img.widget-image').getAttribute('src') !== src",
+        arg=[DEMO_SELECTOR, demo, src1], timeout=REDRAW_TIMEOUT * 1000)
+    after_key = readout.inner_text()
+    digest2 = page.evaluate(IMAGE_DIGEST, [lab_path, demo])
+    result.update(after_key=after_key)
+    assert after_key != after_drag, f"{key} did not move '{label}'"
+    assert digest2 != digest1, f"{key} on '{label}' ({after_drag} -> {after_key}) left the figure unchanged"
+    return result
+
+
+def _check_lesson(context, lab, lesson, report):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    name = f"{lesson.stem}--{uuid.uuid4().hex[:8]}.ipynb"   # unique: no session is ever reused
+    shutil.copy(lesson, lab.root / "notebooks" / name)
+    lab_path = f"notebooks/{name}"
+    timing, t0, demo = {}, time.monotonic(), 0
+    page = context.new_page()
+    page_errors, console_errors = [], []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:500]))
+    entry = report.setdefault(lesson.name, {})
+    try:
+        page.goto(lab.url(lab_path))
+        page.wait_for_function(
+            "(p) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
+            ".some((w) => w.context && w.context.path === p && w.sessionContext)",
+            arg=lab_path, timeout=120_000)
+        page.evaluate(HELPERS)
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        timing["lab_loaded"] = time.monotonic() - t0
+        # The toolbar says "idle" before a kernel exists: wait for the kernel's own answer.
+        page.wait_for_function("(p) => window.srnTest.panelFor(p).sessionContext.session", arg=lab_path,
+                               timeout=120_000)
+        assert page.evaluate("(p) => window.srnTest.kernelReady(p)", lab_path) == "python"
+        timing["kernel_ready"] = time.monotonic() - t0
+
+        page.evaluate("(p) => window.srnTest.runAll(p)", lab_path)
+        try:
+            page.wait_for_function("() => window.srnTest.ran !== undefined", timeout=RUN_ALL_TIMEOUT * 1000)
+            page.wait_for_function("(p) => window.srnTest.kernelStatus(p) === 'idle'", arg=lab_path,
+                                   timeout=RUN_ALL_TIMEOUT * 1000)
+        except PlaywrightTimeout:
+            pytest.fail(f"{lesson.name}: the cells were still running after {RUN_ALL_TIMEOUT} s")
+        ran = page.evaluate("() => window.srnTest.ran")
+        timing["cells_run"] = time.monotonic() - t0
+        # Let the widgets render and every demo's figure load (what does not is reported below).
+        try:
+            page.wait_for_function(SETTLED, arg=DEMO_SELECTOR, timeout=REDRAW_TIMEOUT * 1000)
+        except PlaywrightTimeout:
+            pass
+        nb = page.evaluate("(p) => window.srnTest.notebookJSON(p)", lab_path)
+        state = page.evaluate(PAGE_STATE, lab_path)
+        # The demos the kernel made (srnlab.widgets.DEMOS), asked without touching the notebook.
+        kinds = json.loads(ast.literal_eval(page.evaluate(
+            "([p, e]) => window.srnTest.kernelEval(p, e)",
+            [lab_path, "__import__('json').dumps([[type(c).__name__ for c in d.controls.values()]"
+                       " for d in __import__('srnlab.widgets', fromlist=['DEMOS']).DEMOS])"])))
+        expected = [sum("Slider" in kind for kind in controls) for controls in kinds]
+
+        problems = [] if ran["ok"] else [f"Run All Cells reported a failure ({ran['value']})"]
+        problems += _problems_in_outputs(nb)
+        problems += [("traceback on the page: " if s["traceback"] else "stderr on the page: ") + s["text"][:500]
+                     for s in state["stderr"]]
+        problems += [f"a widget output did not render: {w['text']!r}" for w in state["widgetOutputs"]
+                     if not w["rendered"] or "Error displaying widget" in w["text"]]
+        unexecuted = [i for i, c in enumerate(nb["cells"])
+                      if c["cell_type"] == "code" and "".join(c["source"]).strip() and c.get("execution_count") is None]
+        if unexecuted:
+            problems.append(f"code cells not run: {unexecuted}")
+        shown = [d["sliders"] for d in state["demos"]]
+        if shown != expected:
+            problems.append(f"the kernel made demos with {expected} sliders; the page shows {shown}")
+        for i, d in enumerate(state["demos"]):
+            if not d["loaded"]:
+                problems.append(f"demo {i}: its figure is not shown")
+            if DEMO_TROUBLE.search(d["note"]):
+                problems.append(f"demo {i}: {d['note'][:500]}")
+        problems += [f"JavaScript error: {e}" for e in page_errors + console_errors]
+        entry.update(demos=state["demos"], console_errors=console_errors)
+        assert not problems, f"{lesson.name}:\n  " + "\n  ".join(problems)
+        with_sliders = [i for i, d in enumerate(state["demos"]) if d["sliders"]]
+        assert with_sliders, f"{lesson.name}: no interactive demo with a slider on the page"
+        demo = with_sliders[0]
+        moved = _move_slider(page, lab_path, demo)
+        timing["slider_moved"] = time.monotonic() - t0
+        entry["slider"] = moved
+        note = page.locator(DEMO_SELECTOR).nth(demo).locator("> .widget-html").inner_text()
+        assert not DEMO_TROUBLE.search(note), f"{lesson.name}: after the move: {note}"
+        assert not page_errors and not console_errors, \
+            f"{lesson.name}: JavaScript errors: {page_errors + console_errors}"
+    finally:
+        try:
+            demos = page.locator(DEMO_SELECTOR)
+            if demos.count() > demo:
+                demos.nth(demo).evaluate("(el) => el.scrollIntoView({block: 'center'})")
+                page.wait_for_timeout(200)
+            page.screenshot(path=str(ARTIFACTS / f"{lesson.stem}.png"))
+        except Exception as exc:  # a screenshot is a by-product; never hide the real failure
+            entry["screenshot_error"] = str(exc)
+        try:
+            page.evaluate("(p) => window.srnTest && window.srnTest.shutdown(p)", lab_path)
+        except Exception:
+            pass
+        page.close()
+        timing["total"] = time.monotonic() - t0
+        entry["seconds"] = {k: round(v, 1) for k, v in timing.items()}
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_lesson_in_browser(browser, lab, lesson, report):
+    _check_lesson(browser, lab, lesson, report)
+
+
+def test_the_browser_check_catches_problems(browser, lab, report, tmp_path):
+    """A control: a notebook with a warning, a failing demo and an exception must fail."""
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("import warnings\nwarnings.warn('a warning on stderr')"),
+        nbformat.v4.new_code_cell("from srnlab.widgets import Demo, slider\n"
+                                  "def draw(fig, a):\n    if a > 0.5:\n        raise ValueError('bad a')\n"
+                                  "    fig.subplots().plot([0, a])\n"
+                                  "Demo(draw, a=slider(0, 1, 0.9))"),
+        nbformat.v4.new_code_cell("1 / 0"),
+        nbformat.v4.new_code_cell("print('never run')"),
+    ]
+    bad = tmp_path / "99_control.ipynb"
+    nbformat.write(nb, bad)
+    with pytest.raises(AssertionError) as caught:
+        _check_lesson(browser, lab, bad, report)
+    message = str(caught.value)
+    for expected in ("Run All Cells reported a failure", "UserWarning: a warning on stderr",
+                     "ZeroDivisionError", "traceback on the page", "Could not draw this setting: ValueError: bad a",
+                     "code cells not run: [3]"):
+        assert expected in message, f"the check missed {expected!r}:\n{message}"
