@@ -40,13 +40,16 @@ from .srn import SRN
 from .train import Trainer, TrainConfig
 
 # --------------------------------------------------------------------- what to run
-#: Columns: (name, training method, W_rec initialisation).
+#: Columns: name -> (training method, W_rec initialisation, other TrainConfig settings).
+#: "sampling" judges dS on the whole momentum step (the paper's "update");
+#: "sampling_grad" on the minibatch's own -lr * g (see srnlab.train).
 COLUMNS = {
-    "sgd": ("sgd", "normal"),
-    "sampling": ("sampling", "normal"),
-    "clip": ("clip", "normal"),
-    "orthogonal": ("sgd", "orthogonal"),
-    "identity": ("sgd", "identity"),
+    "sgd": ("sgd", "normal", {}),
+    "sampling": ("sampling", "normal", {}),
+    "clip": ("clip", "normal", {}),
+    "orthogonal": ("sgd", "orthogonal", {}),
+    "identity": ("sgd", "identity", {}),
+    "sampling_grad": ("sampling", "normal", {"ds_on": "gradient"}),
 }
 
 #: Each experiment: tasks, the paper's lengths T, and the columns.
@@ -54,7 +57,7 @@ EXPERIMENTS = {
     "table1": dict(tasks=list(tasks.TASKS), T=[100], columns=list(COLUMNS)),
     "table2": dict(tasks=["addition", "temporal_order", "temporal_order_3bit"], T=[150],
                    columns=list(COLUMNS)),
-    "fig5": dict(tasks=["temporal_order"], T=[50, 100, 150], columns=["sgd", "sampling"]),
+    "fig5": dict(tasks=["temporal_order"], T=[50, 100, 150], columns=["sgd", "sampling", "sampling_grad"]),
 }
 
 #: Scales.  "paper" is the paper's section 8; "small" halves every T and trains
@@ -181,6 +184,7 @@ def _train_run(spec, out, progress, updates, record_path, ckpt_path, sc):
             trainer, elapsed = pickle.load(f)
     else:
         config = TrainConfig(task=spec.task, T=spec.T, method=COLUMNS[spec.column][0],
+                             **COLUMNS[spec.column][2],
                              n_train=sc["n_train"], n_val=sc["n_val"], epoch=sc["epoch"],
                              record_every=sc["epoch"] * 20,
                              **{k: v for k, v in HYPER.items() if k not in ("K", "std", "gain")})

@@ -14,6 +14,15 @@ Methods:
                 ``accept(Q, dS)`` says so; a rejected minibatch changes
                 nothing, neither the weights nor the velocity.
 
+With momentum, which change of W_rec is dS judged on?  The paper says "the
+update"; ``ds_on="update"`` (the default) takes the whole step
+momentum * v - lr * g that would be applied.  Because a rejected minibatch
+leaves v as it was, the same momentum part is proposed again next time,
+and once it alone breaks the |dS| or the Q test, every later minibatch is
+rejected too: training stalls (measured in lesson 05).  ``ds_on="gradient"``
+judges only the minibatch's own contribution -lr * g, the reading under
+which "skip this minibatch" cannot stall.
+
 The loss reduction matters: the paper's lr = 1e-5 learns at a useful pace
 only with the loss SUMMED over the minibatch (sum at lr 1e-5 is mean at
 lr 1e-4), so reduction="sum" is the default here.
@@ -38,6 +47,7 @@ from .theorem import tangent
 from .workspace import Workspace
 
 METHODS = ("sgd", "clip", "sampling")
+DS_ON = ("update", "gradient")
 
 #: |z| at or above this counts as saturated: there f'(a) = 1 - z^2 < 0.1.
 SATURATION = 0.95
@@ -60,6 +70,7 @@ class TrainConfig:
     q_range: tuple = (-1.0, 1.0)
     ds_max: float = 1.0
     rule: str = "consistent"
+    ds_on: str = "update"           # dS of the whole momentum step, or of the minibatch's -lr * g
     n_train: int = None             # fixed training set size; None: fresh data every update
     n_val: int = 1000
     val_chunk: int = 100            # validation sequences per length draw
@@ -75,6 +86,7 @@ class TrainConfig:
         V.choice(self.method, "method", METHODS)
         V.choice(self.reduction, "reduction", REDUCTIONS)
         V.choice(self.rule, "rule", RULES)
+        V.choice(self.ds_on, "ds_on", DS_ON)
         self.lr = V.nonnegative_float(self.lr, "lr", allow_zero=False)
         self.momentum = V.nonnegative_float(self.momentum, "momentum")
         if self.momentum >= 1:
@@ -168,7 +180,8 @@ class Trainer:
         ds = float("nan")
         accepted = True
         if cfg.method == "sampling":
-            G, dG = tangent(net, res, proposal["W_rec"], cfg.h, self.workspace)
+            dW_rec = proposal["W_rec"] if cfg.ds_on == "update" else -cfg.lr * grads["W_rec"]
+            G, dG = tangent(net, res, dW_rec, cfg.h, self.workspace)
             ds = float(2.0 * np.sum(G * dG))
             accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
         if accepted:

@@ -99,3 +99,24 @@ def test_history_shapes_for_the_lessons():
     assert list(h["record_update"]) == [1, 10, 20, 30]
     assert list(h["val_update"]) == [0, 10, 20, 30]
     assert np.all((h["saturation"] >= 0) & (h["saturation"] <= 1))
+
+
+def test_ds_on_gradient_judges_the_minibatch_step():
+    """ds_on="gradient": dS is that of -lr * g, whatever the velocity."""
+    kw = dict(method="sampling", lr=1e-3, n_val=20, n_train=100, ds_max=np.inf)
+    a = srnlab.train(small_net(), "temporal_order", 12, 30, seed=1, ds_on="gradient", **kw)
+    b = srnlab.train(small_net(), "temporal_order", 12, 30, seed=1, ds_on="update", **kw)
+    # first update: zero velocity, both readings propose the same change
+    assert a.history["ds"][0] == pytest.approx(b.history["ds"][0], rel=1e-12)
+    assert a.history["ds"][5] != pytest.approx(b.history["ds"][5], rel=1e-6)
+    # recompute update 6's dS by hand for the gradient reading
+    tr = srnlab.Trainer(small_net(), srnlab.TrainConfig(task="temporal_order", T=12, ds_on="gradient", **kw), seed=1)
+    tr.run(5)
+    state = pickle.loads(pickle.dumps(tr))
+    X, y = state._minibatch()
+    res = srnlab.bptt(state.net, X, y, reduction="sum")
+    want = srnlab.ds(state.net, X, y, -1e-3 * res.grads["W_rec"], 11, reduction="sum")
+    tr.step()
+    assert tr.history["ds"][5] == pytest.approx(want, rel=1e-10)
+    with pytest.raises(ValueError, match="ds_on"):
+        srnlab.TrainConfig(task="temporal_order", T=12, ds_on="velocity")

@@ -1,0 +1,562 @@
+"""Training dynamics: what happens inside an SRN while it learns (the paper's Figs. 3-4, lesson 05).
+
+    python -m srnlab.dynamics                  # about 3.5 minutes on one core
+    python -m srnlab.dynamics --config tiny    # under a second (tests)
+
+trains one well-initialised network (weights of standard deviation 1/sqrt(K))
+on the temporal-order task several times from the SAME initial weights and the
+SAME minibatches, with plain SGD and with the sampling method, and writes what
+lesson 05 plots to one small file, ``results/dynamics.npz`` by default:
+
+* every update: the loss, the Q-factor (eq. 25), dS (sampling runs only),
+  whether the update was made, the norm of the whole gradient;
+* every ``record_every`` updates: log10 of the mean ||delta|| at every step
+  back (index 0 = the last step), the fraction of saturated hidden units
+  (|z| >= 0.95), the mean and median |z|, the spectral radius of W_rec;
+* every epoch: validation accuracy and loss, and the largest singular value
+  of W_rec;
+* at the end, on 20 fresh minibatches: Q and the two parts of dS, the one of
+  the momentum velocity and the one of the minibatch's gradient (``ds_parts``).
+
+Runs: plain SGD and the sampling method at T = 50 (12,000 updates), the
+sampling method with the |dS| threshold 100 (= the paper's 1 on the averaged
+loss, see lesson 05), and plain SGD and sampling at T = 100 (3,000 updates).
+
+The hyper-parameters are the paper's section 8 (lr 1e-5, momentum 0.9,
+minibatches of 10, the loss summed over the minibatch, Q range [-1, 1],
+|dS| threshold 1), with two reductions to fit a teaching budget: fewer
+updates (the paper: 100,000) and a validation set of 500 (the paper: 1,000).
+``load()`` reads the file back as a ``Dynamics`` of ``Run`` objects.
+"""
+import argparse
+import json
+import platform
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, tasks
+from .bptt import bptt
+from .plotting import log10_safe
+from .qfactor import q_factor
+from .srn import SRN
+from .theorem import ds
+from .train import SATURATION, Trainer, TrainConfig
+
+TASK = "temporal_order"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "results" / "dynamics.npz"
+DEFAULT_SEED = 2016
+
+#: The paper's optimiser and sampling settings (lr fits the SUMMED loss).
+HYPER = dict(lr=1e-5, momentum=0.9, batch=10, reduction="sum", q_range=(-1.0, 1.0), ds_max=1.0,
+             rule="consistent")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run: its name in the file, the length T, the method, the updates,
+    and the |dS| threshold of the sampling method (the paper's 1 unless given)."""
+
+    name: str
+    T: int
+    method: str
+    updates: int
+    ds_max: float = HYPER["ds_max"]
+
+
+#: What ``python -m srnlab.dynamics`` trains.  "default" is the lesson's data;
+#: "tiny" has the same structure at toy size, for the tests.
+CONFIGS = {
+    "default": dict(
+        K=100, n_train=20_000, n_val=500, epoch=50, record_every=10,
+        runs=(RunSpec("sgd", 50, "sgd", 12_000),
+              RunSpec("sampling", 50, "sampling", 12_000),
+              RunSpec("sampling_ds100", 50, "sampling", 12_000, ds_max=100.0),
+              RunSpec("sgd_long", 100, "sgd", 3_000),
+              RunSpec("sampling_long", 100, "sampling", 3_000)),
+    ),
+    "tiny": dict(
+        K=12, n_train=200, n_val=40, epoch=10, record_every=5,
+        runs=(RunSpec("sgd", 10, "sgd", 40),
+              RunSpec("sampling", 10, "sampling", 40),
+              RunSpec("sampling_ds100", 10, "sampling", 40, ds_max=100.0),
+              RunSpec("sgd_long", 20, "sgd", 20),
+              RunSpec("sampling_long", 20, "sampling", 20)),
+    ),
+}
+
+PER_UPDATE = ("loss", "q", "ds", "accepted", "grad_norm")
+PER_RECORD = ("record_update", "log10_delta", "saturation", "mean_abs_z", "median_abs_z",
+              "spectral_radius")
+PER_EPOCH = ("val_update", "val_acc", "val_loss", "sv_max")
+AT_END = ("end_q", "end_ds_velocity", "end_ds_gradient")
+
+
+def initial_net(K, seed=DEFAULT_SEED):
+    """The one initial network: SRN.init(6, K, 4, "softmax", std=1/sqrt(K), rng=seed)."""
+    return SRN.init(6, K, 4, output="softmax", std=1.0 / np.sqrt(K), rng=seed)
+
+
+def make_trainer(spec, config="default", seed=DEFAULT_SEED):
+    """The Trainer of one run (not yet trained).
+
+    Every run of a config starts from ``initial_net(K, seed)``; its data and
+    minibatch order come from ``seed + 1`` and depend only on T, so runs of the
+    same T see exactly the same minibatches whatever the method.
+    """
+    c = CONFIGS[config] if isinstance(config, str) else config
+    hyper = dict(HYPER, ds_max=spec.ds_max)
+    cfg = TrainConfig(task=TASK, T=spec.T, method=spec.method, n_train=c["n_train"], n_val=c["n_val"],
+                      val_chunk=c["n_val"], epoch=c["epoch"], record_every=c["record_every"], **hyper)
+    return Trainer(initial_net(c["K"], seed), cfg, seed=seed + 1)
+
+
+def ds_parts(trainer, n=20, seed=0):
+    """Where dS comes from at the trainer's current weights, on n fresh minibatches.
+
+    The sampling method judges the proposal momentum * v - lr * g; dS is linear
+    in the proposal, so it splits into the part of the velocity v (which a
+    rejected minibatch leaves unchanged) and the part of this minibatch's
+    gradient g.  Returns a dict of (n,) arrays: "q", "ds_velocity", "ds_gradient"
+    (their sum is the dS the method would compute).
+    """
+    cfg, net = trainer.config, trainer.net
+    rng = np.random.default_rng(seed)
+    out = {"q": [], "ds_velocity": [], "ds_gradient": []}
+    for _ in range(n):
+        X, y = tasks.generate(cfg.task, cfg.batch, cfg.T, rng)
+        res = bptt(net, X, y, reduction=cfg.reduction)
+        out["q"].append(q_factor(res.delta, cfg.h))
+        out["ds_velocity"].append(ds(net, X, y, cfg.momentum * trainer.velocity["W_rec"], cfg.h, result=res))
+        out["ds_gradient"].append(ds(net, X, y, -cfg.lr * res.grads["W_rec"], cfg.h, result=res))
+    return {k: np.asarray(v, np.float32) for k, v in out.items()}
+
+
+def train_run(spec, config="default", seed=DEFAULT_SEED, bar=None):
+    """Train one run to the end; return (arrays dict, info dict).
+
+    Runs the updates epoch by epoch (so the largest singular value of W_rec is
+    taken after every validation) and stops early, keeping what it has, if the
+    run diverges to inf or NaN.  At the end, ``ds_parts`` on 20 fresh minibatches.
+    """
+    c = CONFIGS[config] if isinstance(config, str) else config
+    trainer = make_trainer(spec, c, seed)
+    sv = [float(np.linalg.norm(trainer.net.W_rec, 2))]
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # divergence is recorded in .status
+        while trainer.status == "running" and trainer.updates < spec.updates:
+            before = trainer.updates
+            trainer.run(min(c["epoch"], spec.updates - trainer.updates))
+            if trainer.status == "running":
+                sv.append(float(np.linalg.norm(trainer.net.W_rec, 2)))
+            if bar is not None:
+                h = trainer.history
+                bar.update(trainer.updates - before)
+                bar.set_postfix(run=spec.name, acc=f"{h['val_acc'][-1]:.2f}", Q=f"{h['q'][-1]:.2f}",
+                                accepted=f"{np.mean(h['accepted'][-c['epoch']:]):.2f}")
+        parts = ds_parts(trainer, seed=seed + 2) if trainer.status == "running" else \
+            {k: np.full(0, np.nan, np.float32) for k in ("q", "ds_velocity", "ds_gradient")}
+    wall = time.perf_counter() - start
+    trainer.finish()
+    h = trainer.arrays()
+    n_val = len(h["val_update"])
+    norms = np.asarray(h["delta_norms"], float)
+    log10_delta, _ = log10_safe(norms)
+    log10_delta[norms == 0] = -np.inf                    # an exact underflow stays visible as -inf
+    f32 = lambda v: np.asarray(v, np.float32)
+    arrays = {
+        "loss": f32(h["loss"]), "q": f32(h["q"]), "ds": f32(h["ds"]),
+        "accepted": np.asarray(h["accepted"], bool), "grad_norm": f32(h["grad_norm"]),
+        "record_update": np.asarray(h["record_update"], np.int32), "log10_delta": f32(log10_delta),
+        "saturation": f32(h["saturation"]), "mean_abs_z": f32(h["mean_abs_z"]),
+        "median_abs_z": f32(h["median_abs_z"]), "spectral_radius": f32(h["spectral_radius"]),
+        "val_update": np.asarray(h["val_update"], np.int32), "val_acc": f32(h["val_acc"]),
+        "val_loss": f32(h["val_loss"]), "sv_max": f32(sv[:n_val]),
+        "end_q": parts["q"], "end_ds_velocity": parts["ds_velocity"], "end_ds_gradient": parts["ds_gradient"],
+    }
+    info = {"name": spec.name, "T": spec.T, "method": spec.method, "ds_max": spec.ds_max,
+            "updates_planned": spec.updates, "updates": trainer.updates, "status": trainer.status,
+            "best_val_acc": trainer.best_val[0], "best_update": trainer.best_update,
+            "wall_seconds": round(wall, 1)}
+    return arrays, info
+
+
+def precompute(path=DEFAULT_PATH, config="default", seed=DEFAULT_SEED, progress=True, runs=None):
+    """Train every run of the config (one process, one BLAS thread) and write the file.
+
+    Args:
+        path: where to write the .npz.  config: "default" or "tiny".
+        runs: optional list of run names to train (default: all of the config).
+    Returns:
+        the Dynamics that ``load(path)`` gives.
+    """
+    from threadpoolctl import threadpool_limits
+
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; allowed: {', '.join(CONFIGS)}")
+    c = CONFIGS[config]
+    specs = [s for s in c["runs"] if runs is None or s.name in runs]
+    if runs is not None and len(specs) != len(set(runs)):
+        raise ValueError(f"unknown run names in {runs}; the config has {[s.name for s in c['runs']]}")
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=sum(s.updates for s in specs), desc=f"dynamics {config}", unit="upd",
+                   smoothing=0.05)
+    data, infos = {}, []
+    try:
+        with threadpool_limits(limits=1):
+            for s in specs:
+                arrays, info = train_run(s, c, seed, bar)
+                data.update({f"{s.name}/{k}": v for k, v in arrays.items()})
+                infos.append(info)
+                msg = (f"{s.name} (T={s.T}, {s.method}): {info['status']}, {info['updates']} updates, "
+                       f"best validation accuracy {info['best_val_acc']:.3f}, {info['wall_seconds']:.0f} s")
+                if bar is not None:
+                    bar.write(msg)
+                else:
+                    print(msg)
+    finally:
+        if bar is not None:
+            bar.close()
+    meta = {"task": TASK, "config": config, "seed": seed, "K": c["K"], "n_train": c["n_train"],
+            "n_val": c["n_val"], "epoch": c["epoch"], "record_every": c["record_every"],
+            "std": 1.0 / np.sqrt(c["K"]), "saturation_threshold": SATURATION,
+            "hyper": {k: list(v) if isinstance(v, tuple) else v for k, v in HYPER.items()},
+            "runs": infos,
+            "versions": {"srnlab": __version__, "numpy": np.__version__, "python": platform.python_version()}}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **data)
+    tmp.replace(path)
+    return load(path)
+
+
+# --------------------------------------------------------------------- reading the file
+@dataclass
+class Run:
+    """One run as stored: arrays over updates, over records and over epochs.
+
+    Per update (index i is update i + 1): loss, q, ds, accepted, grad_norm; ``update``.
+    Per record: record_update, log10_delta (records, T) with column j = j steps
+    back from the last step, saturation, mean_abs_z, median_abs_z, spectral_radius.
+    Per epoch: val_update (starting at 0, before training), val_acc, val_loss, sv_max
+    (the largest singular value of W_rec).
+    At the end (``ds_parts`` on 20 fresh minibatches): end_q, end_ds_velocity, end_ds_gradient.
+    """
+
+    name: str
+    T: int
+    method: str
+    status: str
+    info: dict
+    loss: np.ndarray
+    q: np.ndarray
+    ds: np.ndarray
+    accepted: np.ndarray
+    grad_norm: np.ndarray
+    record_update: np.ndarray
+    log10_delta: np.ndarray
+    saturation: np.ndarray
+    mean_abs_z: np.ndarray
+    median_abs_z: np.ndarray
+    spectral_radius: np.ndarray
+    val_update: np.ndarray
+    val_acc: np.ndarray
+    val_loss: np.ndarray
+    sv_max: np.ndarray
+    end_q: np.ndarray
+    end_ds_velocity: np.ndarray
+    end_ds_gradient: np.ndarray
+    update: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        self.update = np.arange(1, len(self.q) + 1)
+
+    @property
+    def steps_back(self):
+        """(T,) 0, 1, ..., T-1: the x axis of a per-step profile."""
+        return np.arange(self.log10_delta.shape[1])
+
+    @property
+    def n_updates(self):
+        return len(self.q)
+
+    def record_index(self, update):
+        """The index of the record nearest to an update number."""
+        return int(np.argmin(np.abs(self.record_update - update)))
+
+    def level(self, steps_back):
+        """(records,) log10 mean ||delta|| that many steps back from the last step."""
+        return self.log10_delta[:, steps_back]
+
+    def first_update_below(self, log10_level, steps_back):
+        """The first recorded update at which log10 mean ||delta|| at ``steps_back``
+        is below ``log10_level`` (None if never)."""
+        idx = np.flatnonzero(self.level(steps_back) < log10_level)
+        return int(self.record_update[idx[0]]) if idx.size else None
+
+    def rolling(self, name, width):
+        """Moving average of a per-update array over ``width`` updates (valid part):
+        returns (update at the window's end, mean)."""
+        v = np.asarray(getattr(self, name), float)
+        if len(v) < width:
+            return np.array([], int), np.array([])
+        c = np.cumsum(np.insert(v, 0, 0.0))
+        return self.update[width - 1:], (c[width:] - c[:-width]) / width
+
+    def updates_to(self, accuracy):
+        """The first validation update with accuracy >= the given level (None if never)."""
+        idx = np.flatnonzero(self.val_acc >= accuracy)
+        return int(self.val_update[idx[0]]) if idx.size else None
+
+
+@dataclass
+class Dynamics:
+    """The file's contents: ``meta`` (dict) and ``runs`` (name -> Run)."""
+
+    meta: dict
+    runs: dict
+
+    def __getitem__(self, name):
+        return self.runs[name]
+
+
+def load(path=DEFAULT_PATH):
+    """Read a file written by ``precompute`` (``python -m srnlab.dynamics``)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab.dynamics` first")
+    with np.load(path, allow_pickle=False) as f:
+        meta = json.loads(str(f["meta"]))
+        runs = {}
+        for info in meta["runs"]:
+            name = info["name"]
+            arrays = {k: f[f"{name}/{k}"] for k in PER_UPDATE + PER_RECORD + PER_EPOCH + AT_END}
+            runs[name] = Run(name=name, T=info["T"], method=info["method"], status=info["status"],
+                             info=info, **arrays)
+    return Dynamics(meta=meta, runs=runs)
+
+
+# --------------------------------------------------------------------- plots for the lesson
+#: The level the paper's Fig. 3 reports for the collapsed gradients: 10^-7.
+PAPER_LEVEL = -7.0
+
+
+def block_mean(values, width, update=None):
+    """Means over consecutive blocks of ``width`` entries, ignoring inf and NaN.
+
+    Returns (the update at each block's end, the block means); a block with no
+    finite value gives NaN (no warning).  ``update`` defaults to 1, 2, ...
+    """
+    v = np.asarray(values, float)
+    update = np.arange(1, len(v) + 1) if update is None else np.asarray(update)
+    n = len(v) // width
+    if n == 0:
+        return np.array([], int), np.array([])
+    blocks = v[: n * width].reshape(n, width)
+    ok = np.isfinite(blocks)
+    count = ok.sum(axis=1)
+    total = np.where(ok, blocks, 0.0).sum(axis=1)
+    mean = np.full(n, np.nan)
+    np.divide(total, count, out=mean, where=count > 0)
+    return update[width - 1: n * width: width], mean
+
+
+def _finite(y):
+    y = np.asarray(y, float)
+    return np.where(np.isfinite(y), y, np.nan)
+
+
+def draw_profile(ax, run, update, color=None, label=None, **kwargs):
+    """log10 mean ||delta|| against steps back at the record nearest to ``update``.
+
+    Returns (the record's update, the number of points not drawn: 0, inf or NaN).
+    """
+    i = run.record_index(update)
+    y = run.log10_delta[i]
+    bad = int(np.count_nonzero(~np.isfinite(y)))
+    ax.plot(run.steps_back, _finite(y), color=color, label=label, **kwargs)
+    return int(run.record_update[i]), bad
+
+
+def profile_limits(runs):
+    """y limits for log10 mean ||delta|| plots of these runs: always showing 10^-7."""
+    lo = min(float(np.nanmin(_finite(r.log10_delta))) for r in runs)
+    hi = max(float(np.nanmax(_finite(r.log10_delta))) for r in runs)
+    return min(PAPER_LEVEL - 1.0, np.floor(lo) - 0.5), max(1.0, np.ceil(hi) + 0.5)
+
+
+#: What ``draw_series`` can draw against the update number.
+SERIES = ("gradient", "q", "activations", "accuracy")
+
+
+def draw_series(ax, run, what, color=None, q_block=50, accept_block=200, max_points=None):
+    """One run's time series against the update number, on ax.
+
+    what:
+        "gradient"     log10 mean ||delta|| at the last step (solid) and T-1 steps back (dashed);
+        "q"            Q, means over ``q_block`` updates (inf and NaN left out);
+        "activations"  mean |z| (solid), median |z| (dashed), fraction |z| >= 0.95 (dotted);
+        "accuracy"     validation accuracy (solid) and, for a sampling run, the share of
+                       accepted minibatches (dotted, means over ``accept_block`` updates).
+    max_points: if given, draw every n-th point so that no line has many more
+        points than this (faster redraws in a demo).
+    """
+    if what not in SERIES:
+        raise ValueError(f"what must be one of {SERIES}, got {what!r}")
+
+    def plot(x, y, **kw):
+        n = 1 if max_points is None else max(1, len(x) // max_points)
+        ax.plot(x[::n], y[::n], color=color, **kw)
+
+    u = run.record_update
+    if what == "gradient":
+        plot(u, _finite(run.level(0)), lw=1.3)
+        plot(u, _finite(run.level(run.T - 1)), lw=1.0, ls="--")
+    elif what == "q":
+        plot(*block_mean(run.q, q_block), lw=1.3)
+    elif what == "activations":
+        plot(u, run.mean_abs_z, lw=1.3)
+        plot(u, run.median_abs_z, lw=1.0, ls="--")
+        plot(u, run.saturation, lw=1.6, ls=":")
+    else:
+        plot(run.val_update, run.val_acc, lw=1.3)
+        if run.method == "sampling":
+            plot(*block_mean(run.accepted, accept_block), lw=1.6, ls=":")
+
+
+def style_series(ax, what, runs, update=None, q_block=50, accept_block=200):
+    """Axis labels, limits, the safe zone or the 10^-7 line, and a marker at ``update``."""
+    T = runs[0].T
+    last = max(int(r.record_update[-1]) for r in runs)
+    if what == "gradient":
+        ax.axhline(PAPER_LEVEL, color="k", lw=1, ls="--")
+        ax.set(ylim=profile_limits(runs), ylabel="log10 mean ‖δ‖",
+               title=f"log10 ‖δ‖: last step —, {T - 1} back --")
+    elif what == "q":
+        ax.axhspan(-1, 1, color="0.88", zorder=0)
+        ax.set(ylabel="Q", title=f"Q (h = {T - 1}), mean per {q_block}; grey: [−1, 1]")
+    elif what == "activations":
+        ax.set(ylim=(0, 1), ylabel="|z|, or fraction", title="|z|: mean —, median --, share ≥ 0.95 ⋯")
+    else:
+        ax.set(ylim=(0, 1.02), ylabel="fraction",
+               title=f"val. accuracy —, accepted ⋯ (per {accept_block})")
+    if update is not None:
+        ax.axvline(update, color="k", lw=0.8, alpha=0.6)
+    ax.set_xlim(0, last)
+    ax.set_xlabel("update")
+
+
+def numbers_at(run, update):
+    """Q, the saturated fraction, the validation accuracy and (sampling) the share of
+    accepted minibatches over the last 200 updates, at the record nearest to ``update``."""
+    i = run.record_index(update)
+    u = int(run.record_update[i])
+    j = int(np.argmin(np.abs(run.val_update - u)))
+    out = {"update": u, "q": float(run.q[u - 1]), "saturation": float(run.saturation[i]),
+           "val_acc": float(run.val_acc[j])}
+    if run.method == "sampling":
+        out["accepted"] = float(np.mean(run.accepted[max(0, u - 200):u]))
+    return out
+
+
+def describe_at(run, update, label=None):
+    """One line of text with ``numbers_at``, for a demo's note."""
+    n = numbers_at(run, update)
+    text = (f"{label or run.name} at update {n['update']}: Q of that minibatch {n['q']:.2f}, "
+            f"saturated {100 * n['saturation']:.1f}%, validation accuracy {n['val_acc']:.2f}")
+    if "accepted" in n:
+        text += f", accepted {100 * n['accepted']:.0f}% of the last 200 minibatches"
+    if update > run.record_update[-1]:
+        text += f" (the run ends at update {run.record_update[-1]})"
+    return text
+
+
+def draw_overview(fig, runs, update=None, labels=None, colors=None, q_block=50, accept_block=200):
+    """The lesson's five-panel view of one or more runs of the same T at one update.
+
+    Left: log10 mean ||delta|| against steps back at ``update`` (dotted grey: at
+    update 1).  Right, against the update number with a marker at ``update``,
+    the four ``SERIES`` of ``draw_series``.
+
+    Args:
+        fig: a matplotlib Figure (filled here).  runs: list of Run of one T.
+        update: the update to show (None: the last).  labels, colors: dicts by run name.
+    Returns:
+        a note (str): the numbers at ``update`` and anything not drawn.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    T = runs[0].T
+    if any(r.T != T for r in runs):
+        raise ValueError("draw_overview needs runs of one length T")
+    labels, colors = labels or {}, colors or {}
+    last = max(int(r.record_update[-1]) for r in runs)
+    update = last if update is None else int(np.clip(update, 1, last))
+    gs = fig.add_gridspec(2, 3, width_ratios=[1.2, 1, 1])
+    ax_p = fig.add_subplot(gs[:, 0])
+    panels = {"gradient": fig.add_subplot(gs[0, 1]), "q": fig.add_subplot(gs[1, 1]),
+              "activations": fig.add_subplot(gs[0, 2]), "accuracy": fig.add_subplot(gs[1, 2])}
+    notes, dropped = [], 0
+    draw_profile(ax_p, runs[0], 1, color="0.55", ls=":", label="update 1")
+    for r in runs:
+        c, lab = colors.get(r.name), labels.get(r.name, r.name)
+        dropped += draw_profile(ax_p, r, update, color=c, label=lab)[1]
+        for what, ax in panels.items():
+            draw_series(ax, r, what, c, q_block, accept_block)
+        notes.append(describe_at(r, update, lab))
+    style_profile(ax_p, runs, update)
+    ax_p.legend(loc="lower left", fontsize=9)
+    for what, ax in panels.items():
+        style_series(ax, what, runs, update, q_block, accept_block)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.title.set_fontsize(9)
+        if what in ("gradient", "activations"):
+            ax.set_xlabel("")
+    for ax in (ax_p, *panels.values()):
+        ax.tick_params(labelsize=9)
+        ax.yaxis.label.set_fontsize(10)
+        ax.xaxis.label.set_fontsize(10)
+    if dropped:
+        notes.append(f"{dropped} profile points were 0 (underflow) and are not drawn.")
+    return "\n".join(notes)
+
+
+def style_profile(ax, runs, update):
+    """Labels and limits of a profile plot, with the paper's 10^-7 line."""
+    T = runs[0].T
+    ax.axhline(PAPER_LEVEL, color="k", lw=1, ls="--", label="paper's Fig. 3 level, 10⁻⁷")
+    ax.set(ylim=profile_limits(runs), xlim=(0, T - 1), xlabel="steps back from the last step",
+           ylabel="log10 mean ‖δ‖", title=f"profile at update {update}")
+
+
+# --------------------------------------------------------------------- command line
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m srnlab.dynamics", description=__doc__.splitlines()[0])
+    ap.add_argument("--config", choices=list(CONFIGS), default="default")
+    ap.add_argument("--out", default=str(DEFAULT_PATH), help=f"the .npz to write (default: {DEFAULT_PATH})")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--runs", nargs="*", default=None, help="train only these runs (default: all)")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args(argv)
+    if args.seed < 0:
+        ap.error("--seed must be >= 0")
+    start = time.perf_counter()
+    dyn = precompute(args.out, args.config, args.seed, progress=not args.no_progress, runs=args.runs)
+    size = Path(args.out).stat().st_size
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB) in {time.perf_counter() - start:.0f} s")
+    for r in dyn.runs.values():
+        print(f"  {r.name:14s} T={r.T:3d} {r.method:8s} {r.status}; best validation accuracy "
+              f"{r.info['best_val_acc']:.3f}; accepted {np.mean(r.accepted):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

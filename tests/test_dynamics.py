@@ -1,0 +1,149 @@
+"""srnlab.dynamics: the training-dynamics data of lesson 05 (tiny configuration only)."""
+import copy
+import io
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import srnlab
+from srnlab import dynamics
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dyn") / "dynamics.npz"
+    return path, dynamics.precompute(path, config="tiny", progress=False)
+
+
+def test_file_holds_every_run_with_consistent_shapes(tiny):
+    path, dyn = tiny
+    cfg = dynamics.CONFIGS["tiny"]
+    assert path.stat().st_size < 200_000
+    assert list(dyn.runs) == [s.name for s in cfg["runs"]]
+    for spec in cfg["runs"]:
+        r = dyn[spec.name]
+        assert (r.T, r.method, r.status) == (spec.T, spec.method, "completed")
+        n = spec.updates
+        for name in dynamics.PER_UPDATE:
+            assert getattr(r, name).shape == (n,), name
+        assert np.array_equal(r.update, np.arange(1, n + 1))
+        n_rec = 1 + n // cfg["record_every"]                  # update 1 and every record_every
+        assert r.record_update[0] == 1 and r.record_update.shape == (n_rec,)
+        assert r.log10_delta.shape == (n_rec, spec.T)
+        assert np.array_equal(r.steps_back, np.arange(spec.T))
+        for name in ("saturation", "mean_abs_z", "median_abs_z", "spectral_radius"):
+            assert getattr(r, name).shape == (n_rec,), name
+        n_val = 1 + n // cfg["epoch"]                          # before training and every epoch
+        assert r.val_update[0] == 0 and r.val_acc.shape == r.sv_max.shape == (n_val,)
+        assert np.all((0 <= r.saturation) & (r.saturation <= 1))
+        assert np.all(r.median_abs_z <= 1) and np.all(r.mean_abs_z <= 1)
+        assert r.end_q.shape == r.end_ds_velocity.shape == r.end_ds_gradient.shape == (20,)
+    assert dyn.meta["config"] == "tiny" and dyn.meta["hyper"]["reduction"] == "sum"
+
+
+def test_runs_share_initial_weights_and_minibatches(tiny):
+    _, dyn = tiny
+    sgd, samp = dyn["sgd"], dyn["sampling"]
+    # the first minibatch: same network, same data, so the same loss, Q and profile
+    assert sgd.loss[0] == samp.loss[0] and sgd.q[0] == samp.q[0]
+    assert np.array_equal(sgd.log10_delta[0], samp.log10_delta[0])
+    assert sgd.val_acc[0] == samp.val_acc[0] and sgd.sv_max[0] == samp.sv_max[0]
+    # while every update is accepted the two runs are the same run
+    k = int(np.argmin(samp.accepted)) if not samp.accepted.all() else len(samp.accepted)
+    assert np.array_equal(sgd.loss[:k + 1], samp.loss[:k + 1])
+    net = dynamics.initial_net(dyn.meta["K"], dyn.meta["seed"])
+    assert sgd.sv_max[0] == pytest.approx(np.linalg.norm(net.W_rec, 2), rel=1e-6)
+
+
+def test_sgd_accepts_everything_and_sampling_follows_its_rule(tiny):
+    _, dyn = tiny
+    for r in dyn.runs.values():
+        if r.method == "sgd":
+            assert r.accepted.all() and np.isnan(r.ds).all()
+        else:
+            ds_max = r.info["ds_max"]
+            want = [srnlab.accept(float(q), float(d), (-1.0, 1.0), ds_max) for q, d in zip(r.q, r.ds)]
+            # float32 storage can flip a decision only for values on a boundary
+            assert np.mean(np.array(want) == r.accepted) > 0.95
+
+
+def test_same_seed_same_numbers(tmp_path, tiny):
+    _, dyn = tiny
+    again = dynamics.precompute(tmp_path / "b.npz", config="tiny", progress=False)
+    for name, r in dyn.runs.items():
+        for field in dynamics.PER_UPDATE + dynamics.PER_RECORD + dynamics.PER_EPOCH + dynamics.AT_END:
+            np.testing.assert_array_equal(getattr(r, field), getattr(again[name], field), err_msg=field)
+
+
+def test_ds_parts_add_up_to_the_methods_ds():
+    spec = dynamics.CONFIGS["tiny"]["runs"][1]
+    trainer = dynamics.make_trainer(spec, "tiny")
+    trainer.run(7)
+    parts = dynamics.ds_parts(trainer, n=3, seed=5)
+    cfg = trainer.config
+    rng = np.random.default_rng(5)
+    for i in range(3):
+        X, y = srnlab.tasks.generate(cfg.task, cfg.batch, cfg.T, rng)
+        res = srnlab.bptt(trainer.net, X, y, reduction=cfg.reduction)
+        proposal = cfg.momentum * trainer.velocity["W_rec"] - cfg.lr * res.grads["W_rec"]
+        total = srnlab.ds(trainer.net, X, y, proposal, cfg.h, reduction=cfg.reduction)
+        assert parts["ds_velocity"][i] + parts["ds_gradient"][i] == pytest.approx(total, rel=1e-4, abs=1e-9)
+        assert parts["q"][i] == pytest.approx(srnlab.q_factor(res.delta, cfg.h), rel=1e-6)
+
+
+def test_helpers(tiny):
+    _, dyn = tiny
+    r = dyn["sgd"]
+    assert r.record_index(1) == 0 and r.record_index(10 ** 6) == len(r.record_update) - 1
+    assert r.first_update_below(np.inf, 0) == 1 and r.first_update_below(-np.inf, 0) is None
+    ends, means = r.rolling("accepted", 10)
+    assert len(ends) == len(means) == r.n_updates - 9 and np.allclose(means, 1.0)
+    ends, means = r.rolling("q", 5)
+    assert np.isclose(means[0], r.q[:5].mean(dtype=float))
+    assert r.updates_to(0.0) == 0 and r.updates_to(1.01) is None
+    assert r.rolling("q", r.n_updates + 1)[1].size == 0
+
+
+def test_draw_helpers_do_not_warn(tiny):
+    _, dyn = tiny
+    r = copy.deepcopy(dyn["sgd_long"])
+    r.log10_delta[-1, -1] = -np.inf                      # an underflowed point is left out and counted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = Figure()
+        ax1, ax2 = fig.subplots(1, 2)
+        upd, bad = dynamics.draw_profile(ax1, r, 10 ** 6)
+        dynamics.style_profile(ax1, [r], upd)
+        for what in dynamics.SERIES:
+            dynamics.draw_series(ax2, r, what, max_points=7)
+            dynamics.style_series(ax2, what, [r], update=5)
+        fig.savefig(io.BytesIO(), format="png")
+        note = dynamics.draw_overview(Figure(), [dyn["sgd_long"], dyn["sampling_long"]], 10 ** 6)
+    assert upd == r.record_update[-1] and bad == 1
+    assert "ends at update" not in note and note.count("\n") == 1      # clipped to the last update
+    assert "ends at update 20" in dynamics.describe_at(r, 10 ** 6)
+    with pytest.raises(ValueError, match="one length T"):
+        dynamics.draw_overview(Figure(), [dyn["sgd"], dyn["sgd_long"]])
+    with pytest.raises(ValueError, match="what must be one of"):
+        dynamics.draw_series(ax2, r, "loss")
+
+
+def test_block_mean_skips_non_finite_values():
+    x, m = dynamics.block_mean([1.0, 3.0, np.inf, 5.0, np.nan, np.nan, 7.0], 2)
+    assert list(x) == [2, 4, 6] and m[0] == 2.0 and m[1] == 5.0 and np.isnan(m[2])
+    assert dynamics.block_mean([1.0], 2)[1].size == 0
+
+
+def test_cli_and_errors(tmp_path, capsys):
+    out = tmp_path / "cli.npz"
+    assert dynamics.main(["--config", "tiny", "--out", str(out), "--no-progress", "--runs", "sgd"]) == 0
+    assert list(dynamics.load(out).runs) == ["sgd"]
+    assert "wrote" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="python -m srnlab.dynamics"):
+        dynamics.load(tmp_path / "missing.npz")
+    with pytest.raises(ValueError, match="unknown config"):
+        dynamics.precompute(out, config="huge", progress=False)
+    with pytest.raises(ValueError, match="unknown run names"):
+        dynamics.precompute(out, config="tiny", progress=False, runs=["nope"])
