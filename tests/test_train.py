@@ -120,3 +120,17 @@ def test_ds_on_gradient_judges_the_minibatch_step():
     assert tr.history["ds"][5] == pytest.approx(want, rel=1e-10)
     with pytest.raises(ValueError, match="ds_on"):
         srnlab.TrainConfig(task="temporal_order", T=12, ds_on="velocity")
+
+
+def test_checkpoint_does_not_carry_the_data():
+    """A pickled Trainer regenerates its fixed data sets: small checkpoints, same data."""
+    cfg = srnlab.TrainConfig(task="temporal_order", T=30, n_train=2000, n_val=300, lr=1e-3)
+    tr = srnlab.Trainer(small_net(), cfg, seed=5)
+    tr.run(3)
+    blob = pickle.dumps(tr)
+    data_bytes = sum(X.nbytes + y.nbytes for X, y in tr.train_set + tr.val_set)
+    assert len(blob) < data_bytes / 10
+    back = pickle.loads(blob)
+    for (X1, y1), (X2, y2) in zip(tr.train_set + tr.val_set, back.train_set + back.val_set):
+        np.testing.assert_array_equal(X1, X2)
+        np.testing.assert_array_equal(y1, y2)
