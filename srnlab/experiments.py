@@ -312,6 +312,7 @@ def summarize(experiment, scale, out="results", seed=2016, networks=None):
     result = {
         "experiment": experiment, "scale": scale, "seed": seed,
         "complete": len(records) == len(specs), "runs_done": len(records), "runs_total": len(specs),
+        "updates_per_run": sorted({r["updates"] for r in records}),
         "config": {"scale": _scale(scale), "hyper": HYPER, "columns": COLUMNS,
                    "experiment": _experiment(experiment)},
         "versions": {"srnlab": __version__, "numpy": np.__version__,

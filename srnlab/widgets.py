@@ -127,7 +127,10 @@ class Demo:
         self.times.clear()
         for name, c in self.controls.items():
             for end in _ends(c):
-                c.value = end
+                if c.value == end:
+                    self.redraw()          # setting an equal value fires no change
+                else:
+                    c.value = end
                 if self.error or self.warnings:
                     problems.append(f"{name}={end!r}: {self.error or ''} {'; '.join(self.warnings)}")
             c.value = start_values[name]

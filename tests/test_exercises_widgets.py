@@ -72,3 +72,9 @@ def test_demo_reports_errors_and_sweeps():
     assert demo.controls["a"].value == 8
     good = Demo(lambda fig, a: fig.subplots().plot([0, a]), a=slider(0, 1, 0.5))
     assert good.sweep() > 0
+
+
+def test_sweep_redraws_a_control_already_at_its_end():
+    import ipywidgets as W
+    demo = Demo(lambda fig, k: fig.subplots().plot([0, 1]), k=W.Dropdown(options=["only"]))
+    assert demo.sweep() > 0

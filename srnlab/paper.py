@@ -1,0 +1,396 @@
+"""The paper's reported accuracies as data, and a stated rule to compare them with ours (lesson 08).
+
+Chernodub (2016, seed 000), section 8, reports test accuracies of the "save best"
+networks, best and mean over ten networks per method:
+
+* Table 1, T = 100, all four tasks;
+* Table 2, T = 150, every task but multiplication;
+* Fig. 5, temporal order against T = 50, 100, 150.  The figure's curves are not
+  printed as numbers: the text says only that at T = 50 "nearly 100%" is
+  reachable even without the method, and that at T = 100 and 150 the method
+  improves the mean by "about 10-20%".  The T = 100 and 150 points here are the
+  temporal-order cells of Tables 1 and 2 (same task, lengths and networks).
+
+Numbers are kept as the paper prints them (``Reported``): "96%" is exact,
+">99%" is only a lower bound and is stored as the bound 0.99 with kind "above"
+(never as an invented 99.5%), "nearly 100%" is kind "approx", and a dash or a
+figure the text does not give is kind "missing".
+
+The comparison rule (``verdict``), per cell (task, T, method):
+
+* "not run": no finished run of ours for the cell;
+* the best accuracy agrees when
+    - the paper says ">99%":   ours is > 99% too (a success, the paper's criterion);
+    - the paper gives p:       |ours - p| <= TOL_BEST and ours and p are on the same
+                               side of the 99% success line (99% exactly is not a success);
+    - "nearly 100%":           |ours - 1| <= TOL_BEST;
+* the mean accuracy agrees when |ours - p| <= TOL_MEAN (means over 3 networks are
+  noisy: one network more or less at chance moves a mean of three by a third of
+  the gap);
+* "reproduced" if every reported quantity agrees, "partly" if one of the two
+  does, "not reproduced" if none does.
+
+The scale difference is part of every row: at scale "small" our networks train on
+sequences half as long (T = 50 against the paper's 100), there are 3 networks
+instead of 10, 10,000 updates instead of 100,000 and 2,000 test sequences instead
+of 10,000.  A verdict therefore says whether our smaller experiment shows what
+the paper reports, not whether the paper's own experiment would come out the same.
+A verdict computed from fewer networks than the scale plans is marked provisional.
+
+The effect of the method (``effects``): the paper's difference of mean accuracy
+(sampling minus plain SGD) against ours, computed over the networks both columns
+have finished (the runs are paired: same initial weights and data).  Each
+difference is read as "better" (> +TOL_EFFECT), "worse" (< -TOL_EFFECT) or "same";
+the effect is "reproduced" when both read the same, "not reproduced" otherwise.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import _validate as V
+from . import tasks
+
+#: A model "succeeds" on a task when more than 99% of the test set is right.
+SUCCESS = 0.99
+#: Tolerances of the comparison rule (absolute, in accuracy units: 0.05 = 5 points).
+TOL_BEST = 0.05
+TOL_MEAN = 0.15
+TOL_EFFECT = 0.05
+
+#: The paper's set-up (section 8), for the scale note.
+PAPER_SETUP = dict(K=100, networks=10, updates=100_000, n_train=20_000, n_val=1_000, n_test=10_000,
+                   lr=1e-5, momentum=0.9, batch=10)
+
+#: The paper's two training methods and our columns that run them.
+METHODS = {"sgd": "plain SGD (no regularization)", "sampling": "sampling method"}
+
+VERDICTS = ("reproduced", "partly", "not reproduced", "not run")
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One accuracy as the paper prints it.
+
+    value: a fraction in [0, 1]; for ">99%" the bound 0.99; None when not reported.
+    kind: "exact", "above" (more than value, by how much is not said),
+        "approx" (the text's "nearly 100%") or "missing".
+    text: as printed.
+    """
+
+    value: object
+    kind: str
+    text: str
+
+    @classmethod
+    def parse(cls, text):
+        """'96%' -> exact 0.96; '>99%' -> above 0.99; '~100%' -> approx 1.0; '-' (printed dash) or None (no figure) -> missing."""
+        if text is None:
+            return cls(None, "missing", "not given")
+        if text.strip() in ("-", ""):
+            return cls(None, "missing", "-")
+        t = text.strip()
+        kind = "above" if t.startswith(">") else "approx" if t.startswith("~") else "exact"
+        number = float(t.lstrip(">~").rstrip("%")) / 100.0
+        shown = "nearly 100%" if kind == "approx" else t
+        return cls(number, kind, shown)
+
+    @property
+    def reported(self):
+        return self.kind != "missing"
+
+    def agrees(self, ours, tol, success_line=False):
+        """Whether our accuracy agrees with this figure (None when the paper gives none)."""
+        if self.kind == "missing" or ours is None:
+            return None
+        if self.kind == "above":
+            return bool(ours > self.value)
+        close = abs(ours - self.value) <= tol
+        if success_line and self.kind == "exact":
+            close = close and ((ours > SUCCESS) == (self.value > SUCCESS))
+        return bool(close)
+
+
+@dataclass(frozen=True)
+class PaperCell:
+    """The paper's best and mean accuracy for one task, length and method."""
+
+    experiment: str
+    task: str
+    T: int
+    method: str
+    best: Reported
+    mean: Reported
+    source: str
+
+
+def _table(experiment, T, printed, source):
+    cells = []
+    for method, row in printed.items():
+        for task, (best, mean) in row.items():
+            cells.append(PaperCell(experiment, task, T, method, Reported.parse(best),
+                                   Reported.parse(mean), source))
+    return cells
+
+
+#: Table 1 (T = 100), as printed: (best, mean) of 10 networks.
+TABLE1 = _table("table1", 100, {
+    "sgd": {"addition": ("99%", "68%"), "multiplication": (">99%", "72%"),
+            "temporal_order": ("96%", "44%"), "temporal_order_3bit": (">99%", "50%")},
+    "sampling": {"addition": (">99%", "96%"), "multiplication": (">99%", "68%"),
+                 "temporal_order": (">99%", "60%"), "temporal_order_3bit": (">99%", "62%")},
+}, "Table 1")
+
+#: Table 2 (T = 150); multiplication is not reported (printed as dashes).
+TABLE2 = _table("table2", 150, {
+    "sgd": {"addition": ("34%", "11%"), "temporal_order": ("51%", "30%"),
+            "temporal_order_3bit": ("32%", "24%")},
+    "sampling": {"addition": ("47%", "13%"), "temporal_order": ("72%", "42%"),
+                 "temporal_order_3bit": ("37%", "30%")},
+}, "Table 2")
+
+#: Fig. 5 (temporal order against T).  T = 50: the text's "nearly 100%" (best), no mean;
+#: T = 100 and 150: the temporal-order cells of Tables 1 and 2.
+FIG5 = (
+    _table("fig5", 50, {m: {"temporal_order": ("~100%", None)} for m in METHODS},
+           "Fig. 5, text: nearly 100% at T = 50 even without the method")
+    + [PaperCell("fig5", c.task, c.T, c.method, c.best, c.mean, f"Fig. 5 = {c.source}")
+       for c in TABLE1 + TABLE2 if c.task == "temporal_order"]
+)
+
+#: The text's claim under Fig. 5: the method improves the mean by about 10-20 points at T = 100, 150.
+FIG5_CLAIM = dict(T=(100, 150), mean_improvement=(0.10, 0.20),
+                  text="the method improves the mean accuracy by about 10-20% at T = 100 and T = 150")
+
+PAPER = {"table1": TABLE1, "table2": TABLE2, "fig5": FIG5}
+
+
+def paper_cells(experiment):
+    """The paper's cells of one experiment ("table1", "table2" or "fig5")."""
+    return list(PAPER[V.choice(experiment, "experiment", tuple(PAPER))])
+
+
+# --------------------------------------------------------------------- our results
+def run_length(T_paper, T_factor):
+    """The T our runner trains on for the paper's T at a scale (as srnlab.experiments.runs)."""
+    return max(tasks.min_length("addition"), round(T_paper * T_factor))
+
+
+def load_results(experiment, scale="small", folder="results"):
+    """(results dict or None, a sentence saying what was loaded or how to make it)."""
+    from . import experiments
+    try:
+        res = experiments.load(experiment, scale, folder)
+    except FileNotFoundError:
+        path = Path(folder) / f"{experiment}-{scale}.json"
+        runs = Path(folder) / "runs" / f"{experiment}-{scale}"
+        return None, (f"No results file {path}. From the project folder, run "
+                      f"`python -m srnlab.experiments run {experiment} --scale {scale}` (it resumes "
+                      f"where it stopped), or, if {runs} holds finished runs, "
+                      f"`python -m srnlab.experiments summarize {experiment} --scale {scale}`.")
+    state = "complete" if res["complete"] else "PARTIAL"
+    return res, (f"{experiment} at scale {scale!r}: {res['runs_done']} of {res['runs_total']} runs "
+                 f"done ({state}).")
+
+
+def _scale_of(result, scale):
+    from . import experiments
+    if result is not None:
+        return result["config"]["scale"], result["scale"]
+    return experiments.SCALES[scale], scale
+
+
+def describe(result):
+    """The configuration that produced a results file, as a few lines of text."""
+    sc, hy, exp = result["config"]["scale"], result["config"]["hyper"], result["config"]["experiment"]
+    T_ours = [run_length(T, sc["T_factor"]) for T in exp["T"]]
+    v = result["versions"]
+    done = sorted({r["updates"] for r in result["runs"]})
+    done = f"; the finished runs made {', '.join(f'{u:,}' for u in done)}" if done and done != [sc["updates"]] else ""
+    return "\n".join([
+        f"experiment {result['experiment']}, scale {result['scale']!r}, seed {result['seed']}: "
+        f"{result['runs_done']}/{result['runs_total']} runs done, complete = {result['complete']}",
+        f"  T trained on {T_ours} (paper: {exp['T']}; T_factor {sc['T_factor']})",
+        f"  networks per cell {sc['networks']} (paper {PAPER_SETUP['networks']}), updates {sc['updates']:,} "
+        f"(paper {PAPER_SETUP['updates']:,}{done}), train/val/test {sc['n_train']:,}/{sc['n_val']:,}/{sc['n_test']:,} "
+        f"(paper {PAPER_SETUP['n_train']:,}/{PAPER_SETUP['n_val']:,}/{PAPER_SETUP['n_test']:,})",
+        f"  K {hy['K']}, W std {hy['std']}, lr {hy['lr']:g}, reduction {hy['reduction']!r}, momentum "
+        f"{hy['momentum']}, batch {hy['batch']}, Q range {tuple(hy['q_range'])}, |dS| max {hy['ds_max']}, "
+        f"rule {hy['rule']!r}, clip norm {hy['clip_norm']}",
+        f"  columns {', '.join(exp['columns'])}; tasks {', '.join(exp['tasks'])}",
+        f"  versions: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())),
+    ])
+
+
+def scale_note(result=None, scale="small"):
+    """One sentence on how our scale differs from the paper's."""
+    sc, name = _scale_of(result, scale)
+    return (f"Scale {name!r}: T x {sc['T_factor']:g}, {sc['networks']} networks per cell (paper "
+            f"{PAPER_SETUP['networks']}), {sc['updates']:,} updates (paper {PAPER_SETUP['updates']:,}), "
+            f"{sc['n_test']:,} test sequences (paper {PAPER_SETUP['n_test']:,}).")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str          # one of VERDICTS
+    best_ok: object       # True / False / None (not reported or not run)
+    mean_ok: object
+    reason: str
+
+
+def verdict(cell, ours):
+    """Apply the rule of the module docstring to a PaperCell and our cell {"best", "mean", "n"} (or None)."""
+    if ours is None or ours.get("n", 0) == 0:
+        return Verdict("not run", None, None, "no finished run")
+    best_ok = cell.best.agrees(ours["best"], TOL_BEST, success_line=True)
+    mean_ok = cell.mean.agrees(ours["mean"], TOL_MEAN)
+    checks = [ok for ok in (best_ok, mean_ok) if ok is not None]
+    if not checks:
+        return Verdict("not run", None, None, "the paper reports nothing to compare")
+    word = "reproduced" if all(checks) else "partly" if any(checks) else "not reproduced"
+    parts = []
+    for name, rep, val, ok, tol in (("best", cell.best, ours["best"], best_ok, TOL_BEST),
+                                    ("mean", cell.mean, ours["mean"], mean_ok, TOL_MEAN)):
+        if ok is None:
+            continue
+        rule = "needs > 99%" if rep.kind == "above" else f"within {tol:.2f}"
+        if rep.kind == "exact" and name == "best":
+            rule += ", same side of 99%"
+        parts.append(f"{name} {val:.3f} vs {rep.text} ({rule}): {'yes' if ok else 'no'}")
+    return Verdict(word, best_ok, mean_ok, "; ".join(parts))
+
+
+def compare(experiment, result=None, scale="small"):
+    """One row (a dict) per paper cell: the paper's figures, ours, the verdict and the scale.
+
+    result: a results dict (``load_results``) or None (every row is then "not run").
+    """
+    sc, name = _scale_of(result, scale)
+    cells = result["cells"] if result is not None else {}
+    rows = []
+    for c in paper_cells(experiment):
+        T_ours = run_length(c.T, sc["T_factor"])
+        ours = cells.get(f"{c.task}|T{T_ours}|{c.method}")
+        v = verdict(c, ours)
+        n = ours["n"] if ours else 0
+        rows.append(dict(task=c.task, T_paper=c.T, T_ours=T_ours, method=c.method,
+                         paper_best=c.best.text, paper_mean=c.mean.text,
+                         paper_best_value=c.best.value, paper_best_kind=c.best.kind,
+                         paper_mean_value=c.mean.value, paper_mean_kind=c.mean.kind,
+                         best=ours["best"] if ours else None, mean=ours["mean"] if ours else None,
+                         n=n, n_planned=sc["networks"], provisional=0 < n < sc["networks"],
+                         verdict=v.verdict, best_ok=v.best_ok, mean_ok=v.mean_ok, reason=v.reason,
+                         source=c.source, scale=name))
+    return rows
+
+
+def extra_cells(result):
+    """Our cells for columns the paper does not have (clip, orthogonal, identity)."""
+    if result is None:
+        return []
+    out = []
+    for key, v in sorted(result["cells"].items()):
+        task, T, column = key.split("|")
+        if column not in METHODS:
+            out.append(dict(task=task, T_ours=int(T[1:]), column=column, **v))
+    return out
+
+
+def _direction(d):
+    return "better" if d > TOL_EFFECT else "worse" if d < -TOL_EFFECT else "same"
+
+
+def effects(experiment, result=None, scale="small"):
+    """Per (task, T): the paper's mean(sampling) - mean(sgd) against ours over paired networks."""
+    sc, _ = _scale_of(result, scale)
+    by_cell = {}
+    for c in paper_cells(experiment):
+        by_cell.setdefault((c.task, c.T), {})[c.method] = c
+    runs = result["runs"] if result is not None else []
+    rows = []
+    for (task, T), cm in by_cell.items():
+        if not all(m in cm and cm[m].mean.kind == "exact" for m in METHODS):
+            continue
+        T_ours = run_length(T, sc["T_factor"])
+        acc = {m: {r["net"]: r["test_accuracy"] for r in runs
+                   if r["task"] == task and r["T"] == T_ours and r["column"] == m} for m in METHODS}
+        nets = sorted(set(acc["sgd"]) & set(acc["sampling"]))
+        paper_d = cm["sampling"].mean.value - cm["sgd"].mean.value
+        ours_d = float(np.mean([acc["sampling"][i] - acc["sgd"][i] for i in nets])) if nets else None
+        if ours_d is None:
+            word = "not run"
+        else:
+            word = "reproduced" if _direction(paper_d) == _direction(ours_d) else "not reproduced"
+        rows.append(dict(task=task, T_paper=T, T_ours=T_ours, paper_diff=paper_d,
+                         paper_reads=_direction(paper_d), diff=ours_d,
+                         reads=_direction(ours_d) if ours_d is not None else None,
+                         pairs=len(nets), verdict=word))
+    return rows
+
+
+def learning_curves(result):
+    """{cell key: [(net, val_update array, val_acc array), ...]} from a results file's runs."""
+    out = {}
+    if result is None:
+        return out
+    for r in sorted(result["runs"], key=lambda r: (r["task"], r["T"], r["column"], r["net"])):
+        key = f"{r['task']}|T{r['T']}|{r['column']}"
+        c = r["curves"]
+        out.setdefault(key, []).append((r["net"], np.asarray(c["val_update"], float),
+                                        np.asarray(c["val_acc"], float)))
+    return out
+
+
+# --------------------------------------------------------------------- chance
+@dataclass(frozen=True)
+class Chance:
+    """The accuracy of the best answer that ignores the input, measured by simulation."""
+
+    task: str
+    guess: float            # the best constant answer (a class, or a value)
+    accuracy: float         # its accuracy on the simulated targets
+    mean_guess: object      # regression: the least-squares constant (the mean target); else None
+    mean_guess_accuracy: object
+    n: int
+
+
+def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE):
+    """Chance level of a task: simulate n targets with ``tasks.generate`` and find the best constant.
+
+    Classification: the most frequent class (the classes are uniform, so about 1/n_classes).
+    Regression: the constant c on a grid of step 0.001 in [0, 1] with the most targets within
+    |y - c| < tol; also the accuracy of the mean target, the constant a least-squares network
+    that ignores its input converges to.
+    """
+    spec = tasks.spec(task)
+    n = V.positive_int(n, "n")
+    _, y = tasks.generate(task, n, tasks.min_length(task), rng)   # targets do not depend on T
+    if spec.output == "softmax":
+        freq = np.bincount(y, minlength=spec.n_classes) / n
+        k = int(np.argmax(freq))
+        return Chance(task, k, float(freq[k]), None, None, n)
+    ys = np.sort(y.ravel())
+    grid = np.linspace(0.0, 1.0, 1001)
+    hits = np.searchsorted(ys, grid + tol, "left") - np.searchsorted(ys, grid - tol, "right")
+    j = int(np.argmax(hits))
+    m = float(ys.mean())
+    return Chance(task, float(grid[j]), float(hits[j] / n), m, float(np.mean(np.abs(ys - m) < tol)), n)
+
+
+# --------------------------------------------------------------------- display
+def _fmt(v):
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def markdown_table(rows, columns):
+    """A Markdown table of rows (dicts); columns: [(key, header), ...]."""
+    head = "| " + " | ".join(h for _, h in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(_fmt(r.get(k)) for k, _ in columns) + " |" for r in rows]
+    return "\n".join([head, rule] + body)

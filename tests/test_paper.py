@@ -1,0 +1,204 @@
+"""srnlab.paper: the paper's numbers as printed, the verdict rule, and reading results files."""
+import copy
+
+import numpy as np
+import pytest
+
+from srnlab import experiments as ex
+from srnlab import paper, tasks
+
+TASKS = list(tasks.TASKS)
+
+
+# ------------------------------------------------------------------ the data
+def test_parse_keeps_bounds_as_bounds():
+    r = paper.Reported.parse(">99%")
+    assert (r.value, r.kind, r.text) == (0.99, "above", ">99%")
+    assert paper.Reported.parse("96%") == paper.Reported(0.96, "exact", "96%")
+    assert paper.Reported.parse("~100%").kind == "approx"
+    assert paper.Reported.parse("-").kind == paper.Reported.parse(None).kind == "missing"
+    assert not paper.Reported.parse("-").reported
+
+
+def test_tables_as_printed():
+    t1 = {(c.task, c.method): (c.best.text, c.mean.text) for c in paper.TABLE1}
+    assert len(t1) == 8 and all(c.T == 100 for c in paper.TABLE1)
+    assert t1["addition", "sgd"] == ("99%", "68%") and t1["temporal_order", "sampling"] == (">99%", "60%")
+    assert t1["multiplication", "sgd"] == (">99%", "72%") and t1["temporal_order_3bit", "sampling"] == (">99%", "62%")
+    t2 = {(c.task, c.method): (c.best.value, c.mean.value) for c in paper.TABLE2}
+    assert len(t2) == 6 and not any(task == "multiplication" for task, _ in t2)
+    assert t2["temporal_order", "sampling"] == (0.72, 0.42) and t2["temporal_order_3bit", "sgd"] == (0.32, 0.24)
+    for c in paper.TABLE1 + paper.TABLE2 + paper.FIG5:
+        assert c.method in paper.METHODS and c.task in TASKS
+        for r in (c.best, c.mean):
+            assert r.kind in ("exact", "above", "approx", "missing")
+            assert (r.value is None) == (r.kind == "missing")
+            assert r.value is None or 0 <= r.value <= 1
+        if c.best.reported and c.mean.reported:
+            assert c.best.value >= c.mean.value
+
+
+def test_fig5_points_and_claim_agree_with_the_tables():
+    by = {(c.T, c.method): c for c in paper.FIG5}
+    assert sorted({T for T, _ in by}) == [50, 100, 150]
+    assert by[50, "sgd"].best.kind == "approx" and not by[50, "sgd"].mean.reported
+    for table in (paper.TABLE1, paper.TABLE2):
+        for c in table:
+            if c.task == "temporal_order":
+                f = by[c.T, c.method]
+                assert (f.best, f.mean) == (c.best, c.mean)
+    lo, hi = paper.FIG5_CLAIM["mean_improvement"]
+    for T in paper.FIG5_CLAIM["T"]:
+        gain = by[T, "sampling"].mean.value - by[T, "sgd"].mean.value
+        assert lo <= gain <= hi
+
+
+# ------------------------------------------------------------------ the rule
+def _cell(best, mean):
+    return paper.PaperCell("table1", "addition", 100, "sgd", paper.Reported.parse(best),
+                           paper.Reported.parse(mean), "test")
+
+
+@pytest.mark.parametrize("best, mean, ours, word", [
+    ("96%", "44%", (0.97, 0.50), "reproduced"),
+    ("96%", "44%", (0.97, 0.80), "partly"),
+    ("96%", "44%", (0.80, 0.50), "partly"),
+    ("96%", "44%", (0.50, 0.90), "not reproduced"),
+    ("99%", "68%", (0.995, 0.68), "partly"),         # 99% is not a success, 99.5% is
+    ("99%", "68%", (0.985, 0.68), "reproduced"),
+    (">99%", "60%", (0.995, 0.60), "reproduced"),
+    (">99%", "60%", (0.99, 0.60), "partly"),          # ">99%" needs strictly more than 99%
+    ("~100%", None, (0.97, 0.10), "reproduced"),      # no mean reported: judged on the best only
+    ("~100%", None, (0.90, 0.90), "not reproduced"),
+])
+def test_verdict_rule(best, mean, ours, word):
+    v = paper.verdict(_cell(best, mean), {"best": ours[0], "mean": ours[1], "n": 3})
+    assert v.verdict == word
+    assert v.reason
+
+
+def test_not_run():
+    c = _cell("96%", "44%")
+    assert paper.verdict(c, None).verdict == "not run"
+    assert paper.verdict(c, {"best": 0.9, "mean": 0.9, "n": 0}).verdict == "not run"
+
+
+def test_run_length_matches_the_runner():
+    for name, exp in ex.EXPERIMENTS.items():
+        for scale, sc in ex.SCALES.items():
+            got = {paper.run_length(T, sc["T_factor"]) for T in exp["T"]}
+            assert got == {s.T for s in ex.runs(name, scale)}
+
+
+# ------------------------------------------------------------------ results files
+def _fake_result(experiment="table1", scale="small", drop=()):
+    """A results dict with the runner's schema (accuracies from a seeded generator)."""
+    rng = np.random.default_rng(0)
+    runs = []
+    for s in ex.runs(experiment, scale):
+        if (s.task, s.column, s.net) in drop:
+            continue
+        runs.append({"task": s.task, "T": s.T, "column": s.column, "net": s.net, "updates": 10_000,
+                     "status": "completed", "test_accuracy": float(rng.uniform(0.2, 1.0)),
+                     "curves": {"val_update": [0, 50, 100], "val_acc": [0.25, 0.5, 0.6]}})
+    cells = {}
+    for r in runs:
+        cells.setdefault(f"{r['task']}|T{r['T']}|{r['column']}", []).append(r["test_accuracy"])
+    total = len(ex.runs(experiment, scale))
+    return {"experiment": experiment, "scale": scale, "seed": 2016, "complete": len(runs) == total,
+            "runs_done": len(runs), "runs_total": total,
+            "config": {"scale": ex.SCALES[scale], "hyper": ex.HYPER, "columns": ex.COLUMNS,
+                       "experiment": ex.EXPERIMENTS[experiment]},
+            "versions": {"srnlab": "0", "numpy": np.__version__, "python": "3"},
+            "cells": {k: {"best": max(v), "mean": float(np.mean(v)), "n": len(v)} for k, v in cells.items()},
+            "runs": runs}
+
+
+def _consistent(row):
+    if row["n"] == 0:
+        return row["verdict"] == "not run"
+    flags = [f for f in (row["best_ok"], row["mean_ok"]) if f is not None]
+    want = "reproduced" if all(flags) else "partly" if any(flags) else "not reproduced"
+    return row["verdict"] == want and 0 <= row["mean"] <= row["best"] <= 1
+
+
+def test_compare_complete_partial_and_missing():
+    full = paper.compare("table1", _fake_result())
+    assert len(full) == 8 and all(r["n"] == 3 and not r["provisional"] for r in full)
+    assert all(r["T_paper"] == 100 and r["T_ours"] == 50 for r in full)
+    assert all(_consistent(r) for r in full)
+
+    drop = {("temporal_order", "sampling", n) for n in range(3)} | {("addition", "sgd", 2)}
+    part = paper.compare("table1", _fake_result(drop=drop))
+    row = {(r["task"], r["method"]): r for r in part}
+    assert row["temporal_order", "sampling"]["verdict"] == "not run"
+    assert row["addition", "sgd"]["provisional"] and row["addition", "sgd"]["n"] == 2
+    assert all(_consistent(r) for r in part)
+
+    none = paper.compare("table2", None, "small")
+    assert len(none) == 6 and all(r["verdict"] == "not run" and r["T_ours"] == 75 for r in none)
+
+
+def test_effects_are_paired():
+    res = _fake_result(drop={("temporal_order", "sampling", 2)})
+    eff = {e["task"]: e for e in paper.effects("table1", res)}
+    e = eff["temporal_order"]
+    assert e["pairs"] == 2
+    acc = {(r["column"], r["net"]): r["test_accuracy"] for r in res["runs"] if r["task"] == "temporal_order"}
+    want = np.mean([acc["sampling", i] - acc["sgd", i] for i in (0, 1)])
+    assert np.isclose(e["diff"], want)
+    assert np.isclose(e["paper_diff"], 0.16) and e["paper_reads"] == "better"
+    assert eff["multiplication"]["paper_reads"] == "same"          # -4 points is inside +-0.05
+    assert all(e["verdict"] == "not run" for e in paper.effects("table1", None))
+
+
+def test_extra_cells_curves_and_describe():
+    res = _fake_result()
+    extra = paper.extra_cells(res)
+    assert {e["column"] for e in extra} == set(ex.EXPERIMENTS["table1"]["columns"]) - set(paper.METHODS)
+    assert {"clip", "orthogonal", "identity"} <= {e["column"] for e in extra}
+    curves = paper.learning_curves(res)
+    assert len(curves) == 4 * len(ex.EXPERIMENTS["table1"]["columns"]) and all(len(v) == 3 for v in curves.values())
+    text = paper.describe(res)
+    assert "T trained on [50]" in text and "100,000" in text and "seed 2016" in text
+    assert "3 networks per cell (paper 10)" in paper.scale_note(res)
+
+
+def test_load_results_missing_says_how(tmp_path):
+    res, msg = paper.load_results("fig5", "small", tmp_path)
+    assert res is None and "python -m srnlab.experiments run fig5 --scale small" in msg
+
+
+def test_load_results_from_the_runner(tmp_path):
+    ex.run_experiment("fig5", "tiny", out=tmp_path, networks=1, updates=50, progress=False)
+    res, msg = paper.load_results("fig5", "tiny", tmp_path)
+    n = 3 * len(ex.EXPERIMENTS["fig5"]["columns"])
+    assert res is not None and f"{n} of {n}" in msg and res["complete"]
+    rows = paper.compare("fig5", res)
+    assert [r["T_ours"] for r in rows] == [10, 10, 20, 20, 30, 30]
+    assert all(_consistent(r) and r["scale"] == "tiny" for r in rows)
+
+
+# ------------------------------------------------------------------ chance and display
+def test_chance_levels():
+    c = {t: paper.chance_level(t, n=50_000, rng=1) for t in TASKS}
+    assert abs(c["temporal_order"].accuracy - 1 / 4) < 0.01
+    assert abs(c["temporal_order_3bit"].accuracy - 1 / 8) < 0.01
+    assert abs(c["addition"].accuracy - (1 - 0.92 ** 2)) < 0.008
+    assert abs(c["multiplication"].accuracy - 0.08 * (1 - np.log(0.08))) < 0.008
+    F = lambda y: y - y * np.log(y)                      # antiderivative of -ln y
+    assert abs(c["multiplication"].mean_guess_accuracy - (F(0.29) - F(0.21))) < 0.008
+    assert c["temporal_order"].mean_guess is None
+
+
+def test_markdown_table():
+    text = paper.markdown_table([{"a": 0.5, "b": None, "c": True}], [("a", "A"), ("b", "B"), ("c", "C")])
+    assert text.splitlines() == ["| A | B | C |", "|---|---|---|", "| 0.500 | – | yes |"]
+
+
+def test_compare_does_not_change_the_results():
+    res = _fake_result()
+    before = copy.deepcopy(res)
+    paper.compare("table1", res)
+    paper.effects("table1", res)
+    assert res == before
