@@ -1,0 +1,149 @@
+"""Lesson 07's precomputation (srnlab.sampling_study) at toy size, and its helpers."""
+import json
+
+import numpy as np
+import pytest
+
+import srnlab
+from srnlab import sampling_study as S
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    base = tmp_path_factory.mktemp("study")
+    out = base / "study.json"
+    data, timing = S.precompute(out, "tiny", work=base / "work", progress=False)
+    return out, data
+
+
+def test_file_and_structure(tiny):
+    out, data = tiny
+    assert json.loads(out.read_text()) == json.loads(json.dumps(data))
+    study = S.load(out)
+    assert study.names == list(S.RUNS)
+    cfg = S.CONFIGS["tiny"]
+    n_ep = cfg["updates"] // cfg["epoch"]
+    for run in study.names:
+        assert study.curve(run, "val_acc").shape == (1, n_ep + 1)
+        assert study.curve(run, "epoch_in_zone").shape == (1, n_ep)
+        if run in S.DETAIL_RUNS:
+            assert study.detail(run, "q").shape == study.detail(run, "ds", seed=0).shape == (cfg["updates"],)
+            acc = study.detail(run, "accepted")
+            assert acc.dtype == bool and acc.sum() == study.curve(run, "epoch_accepted").sum()
+        else:
+            with pytest.raises(KeyError):
+                study.detail(run, "q")
+    for run in S.WITH_DS:
+        p = study.probes(run)
+        assert p["update"].size == (cfg["updates"] // cfg["probe_every"] + 1) * cfg["probe_batches"]
+        # the averaged loss at lr * batch proposes the same step: dS and S shrink by batch^2, dS/S does not
+        B = cfg["batch"]
+        np.testing.assert_allclose(p["ds_sum"] / p["ds_mean"], B ** 2, rtol=1e-3)
+        np.testing.assert_allclose(p["s_sum"] / p["s_mean"], B ** 2, rtol=1e-3)
+        assert np.isfinite(p["ds_grad"]).all()
+    p = study.probes("sgd")
+    first = p["update"] == 0                      # no velocity yet: the step is the gradient term alone
+    np.testing.assert_allclose(p["ds_grad"][first], p["ds_sum"][first], rtol=1e-3)
+    assert study.detail("sgd", "accepted").all()
+
+
+def test_sgd_run_is_plain_sgd():
+    """The 'sgd' run (sampling with an infinite zone) makes exactly the updates of method='sgd'."""
+    cfg = S._config("tiny")
+    logged = S.make_trainer(cfg, 0, "sgd").run(30)
+    plain_net = S.initial_net(cfg, 0, "sgd")
+    config = logged.config
+    plain = srnlab.Trainer(plain_net, srnlab.TrainConfig(**{**config.__dict__, "method": "sgd"}),
+                           seed=np.random.default_rng((cfg["seed_base"], 0, 1))).run(30)
+    np.testing.assert_array_equal(logged.history["q"], plain.history["q"])
+    np.testing.assert_array_equal(logged.net.W_rec, plain.net.W_rec)
+    assert np.isfinite(logged.history["ds"]).all() and np.isnan(plain.history["ds"]).all()
+
+
+def test_same_start_and_data_for_every_run():
+    cfg = S._config("tiny")
+    a, b = S.make_trainer(cfg, 0, "consistent"), S.make_trainer(cfg, 0, "printed")
+    np.testing.assert_array_equal(a.net.W_rec, b.net.W_rec)
+    np.testing.assert_array_equal(a.train_set[0][0], b.train_set[0][0])
+    o = S.make_trainer(cfg, 0, "orthogonal")
+    np.testing.assert_array_equal(o.net.W_in, a.net.W_in)
+    W = o.net.W_rec
+    np.testing.assert_allclose(W @ W.T, np.eye(cfg["K"]), atol=1e-12)
+    np.testing.assert_array_equal(S.make_trainer(cfg, 0, "identity").net.W_rec, np.eye(cfg["K"]))
+
+
+def test_resume_gives_the_numbers_of_an_unbroken_run(tmp_path):
+    cfg = S._config("tiny")
+    assert S.train_run(cfg, 0, "consistent", tmp_path / "a", budget=25) is None
+    assert S.paths(tmp_path / "a", 0, "consistent")[1].exists()
+    resumed = S.train_run(cfg, 0, "consistent", tmp_path / "a")
+    unbroken = S.train_run(cfg, 0, "consistent", tmp_path / "b")
+    resumed.pop("wall_seconds"), unbroken.pop("wall_seconds")
+    assert resumed == unbroken
+    assert not S.paths(tmp_path / "a", 0, "consistent")[1].exists()
+
+
+@pytest.mark.parametrize("rule", srnlab.sampling.RULES)
+def test_decide_matches_accept(rule):
+    qs = np.array([-np.inf, -3, -1, -0.999, 0, 0.5, 1, 1.001, 2, np.inf, np.nan])
+    dss = np.array([-np.inf, -2, -1, -1e-9, 0, 1e-9, 0.3, 1, 2, np.inf, np.nan])
+    Q, D = np.meshgrid(qs, dss)
+    for q_range, ds_max in (((-1, 1), 1.0), ((0, 2), 0.5), ((-1, -1), np.inf)):
+        got = S.decide(Q, D, q_range, ds_max, rule)
+        want = np.vectorize(lambda q, d: srnlab.accept(q, d, q_range, ds_max, rule))(Q, D)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_winds():
+    w = S.winds([0.0, 2.0, 2.0, -2.0, -2.0, 2.0, 0.0, np.nan], [0.1, 0.1, -0.1, -0.1, 0.1, 0.0, 5.0, 0.1])
+    assert w.tolist() == [S.INSIDE, S.TOWARD, S.AWAY, S.TOWARD, S.AWAY, S.CALM, S.GALE, S.GALE]
+    assert set(S.WINDS) == {S.GALE, S.INSIDE, S.TOWARD, S.AWAY, S.CALM}
+
+
+def test_decide_rejects_a_crossed_zone():
+    with pytest.raises(ValueError, match="Q_min > Q_max"):
+        S.decide([0.0], [0.1], (1.0, -1.0))
+    with pytest.raises(ValueError):
+        S.decide([0.0], [0.1], ds_max=0)
+    with pytest.raises(ValueError, match="rule"):
+        S.decide([0.0], [0.1], rule="paper")
+
+
+def test_check_accept_rule(capsys):
+    assert S.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max))
+    printed = S.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max, "printed"))
+    assert not printed and "flipped" in printed.message
+
+    def no_threshold(q, ds, q_range, ds_max):
+        return srnlab.accept(q, ds, q_range, np.inf)
+    r = S.check_accept_rule(no_threshold)
+    assert not r and "ds_max" in r.message
+
+    def open_zone(q, ds, q_range, ds_max):
+        lo, hi = q_range
+        if abs(ds) > ds_max:
+            return False
+        if lo < q < hi:
+            return True
+        return ds > 0 if q >= hi else ds < 0
+    r = S.check_accept_rule(open_zone)
+    assert not r and "edges" in r.message
+
+    def stub(q, ds, q_range, ds_max):
+        raise NotImplementedError
+    assert "not implemented" in S.check_accept_rule(stub).message
+    assert "True or False" in S.check_accept_rule(lambda *a: "yes").message
+    out = capsys.readouterr().out
+    assert "PASSED" in out and "NOT YET" in out
+
+
+def test_cli_tiny(tmp_path, capsys):
+    out = tmp_path / "s.json"
+    assert S.main(["--tiny", "--out", str(out), "--work", str(tmp_path / "w"), "--no-progress"]) == 0
+    assert out.exists() and "wrote" in capsys.readouterr().out
+    assert not (tmp_path / "w").exists()          # the checkpoints are cleaned up
+
+
+def test_missing_file_says_how_to_make_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m srnlab.sampling_study"):
+        S.load(tmp_path / "nope.json")
