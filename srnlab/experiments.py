@@ -247,9 +247,20 @@ def _worker(args):
 
 
 def run_experiment(experiment, scale="small", jobs=1, shard=(0, 1), out="results", seed=2016,
-                   networks=None, updates=None, progress=True):
-    """Run (or resume) every run of this shard; then summarize what is present."""
-    specs = [s for i, s in enumerate(runs(experiment, scale, seed, networks)) if i % shard[1] == shard[0]]
+                   networks=None, updates=None, progress=True, only_tasks=None, only_columns=None):
+    """Run (or resume) every run of this shard; then summarize what is present.
+
+    only_tasks, only_columns: run just these tasks / columns now (the rest can
+    follow later; the summary says how many runs of the experiment are done).
+    """
+    exp = _experiment(experiment)
+    for name, chosen, allowed in (("task", only_tasks, exp["tasks"]), ("column", only_columns, exp["columns"])):
+        for c in chosen or ():
+            if c not in allowed:
+                raise ValueError(f"{name} {c!r} is not part of {experiment}; allowed: {', '.join(allowed)}")
+    specs = [s for s in runs(experiment, scale, seed, networks)
+             if (not only_tasks or s.task in only_tasks) and (not only_columns or s.column in only_columns)]
+    specs = [s for i, s in enumerate(specs) if i % shard[1] == shard[0]]
     total = len(specs) * (_scale(scale)["updates"] if updates is None else updates)
     bar = None
     if progress:
@@ -362,6 +373,8 @@ def main(argv=None):
                            help="parallel processes (default: all cores)")
             p.add_argument("--shard", type=_shard, default=(0, 1),
                            help="run only runs i, i+n, i+2n, ... (i/n; merge by copying results/runs)")
+            p.add_argument("--tasks", nargs="+", metavar="TASK", help="run only these tasks now")
+            p.add_argument("--columns", nargs="+", metavar="COLUMN", help="run only these columns now")
             p.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     if args.command == "list":
@@ -376,8 +389,12 @@ def main(argv=None):
     else:
         if args.jobs < 1:
             ap.error("--jobs must be >= 1")
-        res = run_experiment(args.experiment, args.scale, args.jobs, args.shard, args.out, args.seed,
-                             progress=not args.no_progress)
+        try:
+            res = run_experiment(args.experiment, args.scale, args.jobs, args.shard, args.out, args.seed,
+                                 progress=not args.no_progress, only_tasks=args.tasks,
+                                 only_columns=args.columns)
+        except ValueError as exc:
+            ap.error(str(exc))
     print(f"{args.experiment} ({args.scale}): {res['runs_done']}/{res['runs_total']} runs done")
     for cell, v in res["cells"].items():
         print(f"  {cell:45s} best {v['best']:.3f}  mean {v['mean']:.3f}  (n={v['n']})")

@@ -75,3 +75,12 @@ def test_cli_errors():
         ex.main(["run", "table1", "--shard", "2/2"])
     with pytest.raises(ValueError, match="unknown scale"):
         ex.runs("table1", "huge")
+
+
+def test_run_only_some_tasks_and_columns(tmp_path):
+    res = ex.run_experiment("table1", "tiny", out=tmp_path, networks=1, updates=20, progress=False,
+                            only_tasks=["temporal_order"], only_columns=["sgd", "sampling"])
+    assert res["runs_done"] == 2 and not res["complete"]
+    assert set(res["cells"]) == {"temporal_order|T20|sgd", "temporal_order|T20|sampling"}
+    with pytest.raises(ValueError, match="not part of table2"):
+        ex.run_experiment("table2", "tiny", out=tmp_path, only_tasks=["multiplication"], progress=False)
