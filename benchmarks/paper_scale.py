@@ -14,7 +14,6 @@ import resource
 import time
 
 import _common  # noqa: F401
-import numpy as np
 
 import srnlab
 from _common import blas_info

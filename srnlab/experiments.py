@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import pickle
 import platform
@@ -152,7 +151,8 @@ def paths(out, spec):
     return (base / "runs" / tag / f"{spec.name}.json", base / "checkpoints" / tag / f"{spec.name}.pkl")
 
 
-def _atomic_write(path, data, binary=False):
+def atomic_write(path, data, binary=False):
+    """Write a file so that a reader (or a stop) never sees it half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with open(tmp, "wb" if binary else "w") as f:
@@ -199,11 +199,11 @@ def _train_run(spec, out, progress, updates, record_path, ckpt_path, sc):
                      {"acc": h["val_acc"][-1], "Q": h["q"][-1],
                       "accepted": float(np.mean(h["accepted"][-sc["epoch"]:]))})
         if time.perf_counter() - last_save > CHECKPOINT_SECONDS and trainer.updates < total:
-            _atomic_write(ckpt_path, pickle.dumps((trainer, elapsed + time.perf_counter() - start)), binary=True)
+            atomic_write(ckpt_path, pickle.dumps((trainer, elapsed + time.perf_counter() - start)), binary=True)
             last_save = time.perf_counter()
     trainer.finish()
     record = _record(spec, trainer, sc, elapsed + time.perf_counter() - start)
-    _atomic_write(record_path, json.dumps(record, indent=1))
+    atomic_write(record_path, json.dumps(record, indent=1))
     if ckpt_path.exists():
         ckpt_path.unlink()
     return record
@@ -332,10 +332,10 @@ def summarize(experiment, scale, out="results", seed=2016, networks=None):
         "runs": [{k: v for k, v in r.items() if k != "wall_seconds"} for r in records],
     }
     base = Path(out)
-    _atomic_write(base / f"{experiment}-{scale}.json", json.dumps(result, indent=1, sort_keys=True))
+    atomic_write(base / f"{experiment}-{scale}.json", json.dumps(result, indent=1, sort_keys=True))
     fields = [f.name for f in dataclasses.fields(RunSpec)]
     timing = {RunSpec(**{k: r[k] for k in fields}).name: r["wall_seconds"] for r in records}
-    _atomic_write(base / f"{experiment}-{scale}.timing.json", json.dumps(timing, indent=1, sort_keys=True))
+    atomic_write(base / f"{experiment}-{scale}.timing.json", json.dumps(timing, indent=1, sort_keys=True))
     return result
 
 

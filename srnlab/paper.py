@@ -218,7 +218,7 @@ def describe(result):
         f"{hy['momentum']}, batch {hy['batch']}, Q range {tuple(hy['q_range'])}, |dS| max {hy['ds_max']}, "
         f"rule {hy['rule']!r}, clip norm {hy['clip_norm']}",
         f"  columns {', '.join(exp['columns'])}; tasks {', '.join(exp['tasks'])}",
-        f"  versions: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())),
+        "  versions: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())),
     ])
 
 

@@ -48,7 +48,6 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import pickle
 import platform
 import sys
@@ -60,6 +59,7 @@ import numpy as np
 from . import __version__, tasks
 from .bptt import bptt
 from .exercises import CheckResult
+from .experiments import atomic_write
 from .qfactor import q_factor
 from .sampling import RULES, accept, check_q_range
 from .srn import SRN
@@ -277,14 +277,6 @@ def paths(work, seed, run):
     return base / f"seed{seed}-{run}.json", base / f"seed{seed}-{run}.pkl"
 
 
-def _atomic_write(path, data, binary=False):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "wb" if binary else "w") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
 def train_run(cfg, seed, run, work, bar=None, budget=None):
     """Train (or resume) one run; return its record, or None if ``budget`` updates ran out first.
 
@@ -335,14 +327,14 @@ def train_run(cfg, seed, run, work, bar=None, budget=None):
         trainer.finish()
         record = _record(cfg, run, trainer, probes)
         record["wall_seconds"] = elapsed
-    _atomic_write(record_path, json.dumps(record))
+    atomic_write(record_path, json.dumps(record))
     if ckpt_path.exists():
         ckpt_path.unlink()
     return record
 
 
 def _save(path, trainer, probes, elapsed):
-    _atomic_write(path, pickle.dumps((trainer, probes, elapsed)), binary=True)
+    atomic_write(path, pickle.dumps((trainer, probes, elapsed)), binary=True)
 
 
 def _sig(x, digits=4):
@@ -424,7 +416,7 @@ def precompute(path=DEFAULT_PATH, config="default", updates=None, seeds=None, wo
             bar.close()
     data = _assemble(cfg, records)
     text = json.dumps(data, separators=(",", ":"))
-    _atomic_write(Path(path), text)
+    atomic_write(Path(path), text)
     if not keep:
         for seed in cfg["seeds"]:
             for run in RUNS:

@@ -10,7 +10,7 @@ Row-vector convention, batch first, as in the paper::
 with z(-1) = 0.  The error is taken at the last step only (many-to-one), as in
 all four of the paper's tasks.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -74,7 +74,7 @@ class SRN:
         for name, arr in arrays.items():
             V.check_finite(arr, name)
             setattr(self, name, np.array(arr, dtype=dtype))  # own copy
-        W_in, W_rec, W_out = self.W_in, self.W_rec, self.W_out
+        W_rec, W_out = self.W_rec, self.W_out
         if W_rec.ndim != 2 or W_rec.shape[0] != W_rec.shape[1] or W_rec.shape[0] == 0:
             raise ValueError(f"W_rec must be a non-empty square (K, K) matrix, got shape {W_rec.shape}")
         K = W_rec.shape[0]

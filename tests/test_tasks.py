@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import srnlab
+
 from srnlab import tasks
 
 
