@@ -134,3 +134,16 @@ def test_checkpoint_does_not_carry_the_data():
     for (X1, y1), (X2, y2) in zip(tr.train_set + tr.val_set, back.train_set + back.val_set):
         np.testing.assert_array_equal(X1, X2)
         np.testing.assert_array_equal(y1, y2)
+
+
+def test_float32_training_stays_float32_and_tracks_float64():
+    net64 = small_net()
+    net32 = net64.astype(np.float32)
+    kw = dict(lr=1e-3, n_val=50, n_train=100, method="sampling", ds_max=np.inf)
+    a = srnlab.train(net64, "temporal_order", 12, 20, seed=0, **kw)
+    b = srnlab.train(net32, "temporal_order", 12, 20, seed=0, **kw)
+    assert all(p.dtype == np.float32 for p in b.net.params().values())
+    assert all(v.dtype == np.float32 for v in b.velocity.values())
+    np.testing.assert_allclose(b.arrays()["loss"], a.arrays()["loss"], rtol=1e-4)
+    np.testing.assert_allclose(b.arrays()["q"], a.arrays()["q"], atol=1e-3)
+    np.testing.assert_allclose(b.net.W_rec, a.net.W_rec, atol=1e-5)
