@@ -339,9 +339,17 @@ def summarize(experiment, scale, out="results", seed=2016, networks=None):
     return result
 
 
-def load(experiment, scale, out="results"):
-    """The results file of an experiment, as a dict (for the lessons)."""
-    path = Path(out) / f"{experiment}-{scale}.json"
+#: The repository's results folder, where the committed results files live.
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+
+def load(experiment, scale, out=None):
+    """The results file of an experiment, as a dict (for the lessons).
+
+    out: the results folder; by default the repository's ``results/``, wherever
+    the notebook runs from.
+    """
+    path = Path(RESULTS if out is None else out) / f"{experiment}-{scale}.json"
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab.experiments run {experiment} --scale {scale}` first")
     return json.loads(path.read_text())
