@@ -43,6 +43,25 @@ def reference_states(params, X):
     return np.stack(out, axis=1)
 
 
+def expect_error(exc, *words):
+    """pytest.raises(exc) that also checks the message holds every word (what was
+    wrong, what is allowed) and that srnlab's own checks raised it, not NumPy."""
+    class Check:
+        def __enter__(self):
+            self.cm = pytest.raises(exc)
+            self.info = self.cm.__enter__()
+            return self.info
+
+        def __exit__(self, *args):
+            out = self.cm.__exit__(*args)
+            msg = str(self.info.value)
+            for w in words:
+                assert w in msg, f"message {msg!r} lacks {w!r}"
+            assert "srnlab" in self.info.traceback[-1].path.as_posix()
+            return out
+    return Check()
+
+
 def rel_err(a, b):
     """Norm-wise relative error between two arrays."""
     a, b = np.asarray(a, float), np.asarray(b, float)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import srnlab
+from conftest import expect_error
 
 
 @pytest.fixture
@@ -16,22 +17,7 @@ def data():
 
 
 def expect(exc, *words):
-    """pytest.raises that also checks the message names the problem and the fix."""
-    class Check:
-        def __enter__(self):
-            self.cm = pytest.raises(exc)
-            self.info = self.cm.__enter__()
-            return self.info
-
-        def __exit__(self, *args):
-            out = self.cm.__exit__(*args)
-            msg = str(self.info.value)
-            for w in words:
-                assert w in msg, f"message {msg!r} lacks {w!r}"
-            # raised by srnlab's own checks, not from inside NumPy
-            assert "srnlab" in self.info.traceback[-1].path.as_posix()
-            return out
-    return Check()
+    return expect_error(exc, *words)
 
 
 def test_negative_std():

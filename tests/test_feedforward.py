@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from srnlab import feedforward as ff
-from conftest import rel_err
+from conftest import expect_error, rel_err
 
 EPS = 1e-6
 TOL = 1e-6
@@ -199,19 +199,7 @@ def test_sgd_is_reproducible_and_learns_digits():
 # ---------------------------------------------------------------- bad input
 def expect(*words):
     """pytest.raises(ValueError) whose message holds every word."""
-    class Check:
-        def __enter__(self):
-            self.cm = pytest.raises(ValueError)
-            self.info = self.cm.__enter__()
-
-        def __exit__(self, *args):
-            out = self.cm.__exit__(*args)
-            msg = str(self.info.value)
-            for w in words:
-                assert w in msg, f"message {msg!r} lacks {w!r}"
-            assert "srnlab" in self.info.traceback[-1].path.as_posix()
-            return out
-    return Check()
+    return expect_error(ValueError, *words)
 
 
 @pytest.fixture
