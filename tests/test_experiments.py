@@ -84,3 +84,17 @@ def test_run_only_some_tasks_and_columns(tmp_path):
     assert set(res["cells"]) == {"temporal_order|T20|sgd", "temporal_order|T20|sampling"}
     with pytest.raises(ValueError, match="not part of table2"):
         ex.run_experiment("table2", "tiny", out=tmp_path, only_tasks=["multiplication"], progress=False)
+
+
+def test_a_record_made_with_another_configuration_is_refused(tmp_path, monkeypatch):
+    spec = ex.runs("table1", "tiny", networks=1)[0]
+    rec = ex.run_one(spec, tmp_path, updates=50)
+    assert rec["config"]["train"]["val_chunk"] == ex.SCALES["tiny"]["val_chunk"]
+    assert ex.run_one(spec, tmp_path, updates=50) == rec                 # same configuration: reused
+    monkeypatch.setitem(ex.SCALES, "tiny", dict(ex.SCALES["tiny"], val_chunk=25))
+    with pytest.raises(ValueError, match=r"another configuration \(differs in: train.val_chunk\)"):
+        ex.run_one(spec, tmp_path, updates=50)
+    with pytest.raises(ValueError, match="train.val_chunk"):
+        ex.summarize("table1", "tiny", tmp_path, networks=1)
+    with pytest.raises(ValueError, match=r"differs in: updates"):
+        ex.run_one(spec, tmp_path, updates=60, scale=ex.SCALES["tiny"] | {"val_chunk": 500})
