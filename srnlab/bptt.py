@@ -217,10 +217,10 @@ def _run(net, X, y, reduction, keep, workspace=None):
         t0 = T - 1 - depth                                  # the earliest step reached
         delta[:t0] = 0.0                                    # below the depth: no error signal
         delta[-1] = (d_o @ net.W_out.T) * fprime[-1]
-        W_rec_T = net.W_rec.T
+        W_rec_T = np.ascontiguousarray(net.W_rec.T)         # a copy: BLAS is faster on it
         for t in range(T - 1, t0, -1):                      # eqs. 5-8, one Jacobian a step
             step_back = T - t                               # 1 for the first step back
-            np.matmul(delta[t], W_rec_T, out=delta[t - 1])
+            np.dot(delta[t], W_rec_T, out=delta[t - 1])
             delta[t - 1] *= fprime[t - 1]
             if keep[step_back] != 1.0:
                 delta[t - 1] *= keep[step_back]

@@ -246,6 +246,17 @@ def _train_run(spec, out, progress, record_path, ckpt_path, sc, expected):
     return record
 
 
+def blas_kernel():
+    """Which BLAS and kernel this process computes with, e.g. "openblas 0.3.31 (SkylakeX)".
+
+    Different kernels round differently, so a run's numbers are reproducible
+    to the last bit only with the same kernel; every record says which one.
+    """
+    from threadpoolctl import threadpool_info
+    return ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+                     for i in threadpool_info() if i["user_api"] == "blas") or "unknown"
+
+
 def _record(spec, trainer, sc, wall):
     correct = n = 0
     for X, y in test_set(spec, sc["n_test"], sc["val_chunk"]):
@@ -268,6 +279,7 @@ def _record(spec, trainer, sc, wall):
                    "loss": per_epoch(h["loss"]), "accepted": per_epoch(h["accepted"]),
                    "q_median": [float(np.nanmedian(c)) if np.any(np.isfinite(c)) else None
                                 for c in np.asarray(finite_q[: n_epochs * e]).reshape(n_epochs, e)]},
+        "blas": blas_kernel(),
         "wall_seconds": wall,
     }
 
@@ -371,7 +383,8 @@ def summarize(experiment, scale, out="results", seed=2016, networks=None):
         "config": {"scale": _scale(scale), "hyper": HYPER, "columns": COLUMNS,
                    "experiment": _experiment(experiment)},
         "versions": {"srnlab": __version__, "numpy": np.__version__,
-                     "python": platform.python_version()},
+                     "python": platform.python_version(),
+                     "blas": sorted({r.get("blas", "not recorded") for r in records})},
         "cells": summary,
         "runs": [{k: v for k, v in r.items() if k not in ("wall_seconds", "config")} for r in records],
     }

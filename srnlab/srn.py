@@ -220,7 +220,7 @@ class SRN:
         a += self.b                                                   # in place: no big temporary
         np.tanh(a[0], out=z[0])                                       # z(-1) = 0
         for t in range(1, T):
-            a[t] += z[t - 1] @ self.W_rec                             # eq. 1
+            a[t] += np.dot(z[t - 1], self.W_rec)                      # eq. 1
             np.tanh(a[t], out=z[t])                                   # eq. 2
         return a, z
 

@@ -54,11 +54,12 @@ def tangent(net, result, dW_rec, h, workspace=None):
         inside = delta[k - h + 1:]                    # g(n) = delta(n) for n = k-h+1 .. k
         P = np.empty_like(inside) if workspace is None else workspace.get("P", inside.shape, inside.dtype)
         np.matmul(inside, dW_rec.T, out=P)            # every g(n) dW_rec^T in one GEMM
-        W_rec_T = net.W_rec.T
+        W_rec_T = np.ascontiguousarray(net.W_rec.T)
         dg = P[h - 1] * fprime[k - 1]                 # n = k: dg(k) = 0, so only g(k) dW_rec^T
+        u = np.empty_like(dg)
         for j in range(h - 2, -1, -1):                # n = k-h+1+j, from k-1 down to k-h+1
             n = k - h + 1 + j
-            u = dg @ W_rec_T
+            np.dot(dg, W_rec_T, out=u)
             u += P[j]
             np.multiply(u, fprime[n - 1], out=dg)
     return delta[k - h], dg
