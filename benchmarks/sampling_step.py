@@ -4,9 +4,10 @@
 
 Both run Trainer.step on the paper's configuration (temporal order, T = 100,
 K = 100, batch 10, float64, a fixed training set so no data is generated in
-the loop): forward, backward, Q, and for "sampling" the dS tangent pass and
+the loop): forward, backward, Q, and for "sampling" the dS pass and
 the decision.  The two trainers step alternately; medians are reported.
-The target is a ratio of at most 1.3.
+The target is a ratio of at most 1.3.  The script also times the dS
+pass alone and its bare matrix products, the floor of any exact dS pass.
 """
 import argparse
 
@@ -15,21 +16,47 @@ import numpy as np
 
 import srnlab
 from _common import blas_info, interleaved
+from srnlab.theorem import s_gradient
+
+common_batch = 10
 
 
 def main(repeats):
     print(f"BLAS: {blas_info()}")
     net = srnlab.SRN.init(6, 100, 4, output="softmax", std=0.1, rng=0)
     common = dict(task="temporal_order", T=100, n_train=1000, n_val=10, epoch=10 ** 9,
-                  record_every=10 ** 9, lr=1e-5)
+                  record_every=10 ** 9, lr=1e-5, batch=common_batch)
     trainers = {m: srnlab.Trainer(net, srnlab.TrainConfig(method=m, **common), seed=0)
                 for m in ("sgd", "sampling")}
-    med = interleaved({m: tr.step for m, tr in trainers.items()}, repeats=repeats)
-    for m, t in med.items():
-        print(f"{m:>9}: {t * 1e3:.2f} ms per update")
-    acc = np.mean(trainers["sampling"].history["accepted"])
+    # The floor of any exact dS pass, forward mode (srnlab.tangent) or reverse
+    # (srnlab.s_gradient, what the trainer uses): h products (B x K)(K x K), one
+    # after the other (each step needs the previous one), and one (hB x K)(K x K)
+    # product for the terms with dW_rec.  Timed bare, with nothing around them.
+    K, B, h = 100, common_batch, 99
+    rng = np.random.default_rng(0)
+    W, dg, out = rng.normal(size=(K, K)), rng.normal(size=(B, K)), np.empty((B, K))
+    stacked, P = rng.normal(size=(h * B, K)), np.empty((h * B, K))
+
+    def floor():
+        for _ in range(h):
+            np.dot(dg, W, out=out)
+        np.dot(stacked, W, out=P)
+
+    sampler = trainers["sampling"]
+    X, y = sampler.train_set[0]
+    res = srnlab.bptt(sampler.net, X, y, reduction="sum")
+    med = interleaved({**{m: tr.step for m, tr in trainers.items()},
+                       "dS pass": lambda: s_gradient(sampler.net, res, h),
+                       "floor": floor}, repeats=repeats)
+    for m in ("sgd", "sampling"):
+        print(f"{m:>9}: {med[m] * 1e3:.2f} ms per update")
+    acc = np.mean(sampler.history["accepted"])
     print(f"sampling / sgd = {med['sampling'] / med['sgd']:.2f} (target <= 1.3); "
           f"{acc:.0%} of the sampling run's minibatches were accepted")
+    print(f"the dS pass alone (h = {h}): {med['dS pass'] * 1e3:.2f} ms; its bare matrix products "
+          f"({h} sequential (B x K)(K x K) and one ({h}B x K)(K x K)): {med['floor'] * 1e3:.2f} ms,\n"
+          f"so no exact dS pass can bring the ratio below 1 + {med['floor'] * 1e3:.2f} / "
+          f"{med['sgd'] * 1e3:.2f} = {1 + med['floor'] / med['sgd']:.2f} at this batch size")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ carry g and dg back together,
 
 Inside the BPTT depth g(n) is delta(n), already known, so only dg needs a
 loop, and all the g(n) dW_rec^T terms are one matrix product: about one
-extra backward pass.  The result is exact for S as defined (D and delta(k)
+extra backward pass.  ``s_gradient`` gets the same dS in reverse mode, as
+dS = (grad S, dW_rec) for any dW_rec at once (what the trainer uses).  The result is exact for S as defined (D and delta(k)
 fixed); for the true change of ||delta(k-h)||^2, where everything is
 recomputed, it is a first-order predictor (lesson 06 measures how good).
 """
@@ -63,6 +64,45 @@ def tangent(net, result, dW_rec, h, workspace=None):
             u += P[j]
             np.multiply(u, fprime[n - 1], out=dg)
     return delta[k - h], dg
+
+
+def s_gradient(net, result, h, workspace=None):
+    """The gradient of S = ||delta(k-h)||_F^2 with respect to W_rec, D_n and delta(k) frozen.
+
+    dS is linear in the proposed change, dS = (grad S, dW_rec), so with this
+    (K, K) matrix the dS of *any* proposal is one inner product: the trainer
+    uses it to judge the momentum step and the minibatch's own step alike.
+    Reverse mode (backpropagation through the backward pass) instead of the
+    tangent pass's forward mode; the two agree to rounding (tested).
+    With lam(n) = dS/dg(n) and mu(n) = lam(n) * f'(a(n)):
+
+        lam(k-h) = 2 G,   lam(n+1) = mu(n) W_rec,
+        grad S   = sum over n = k-h .. k-1 of  mu(n)^T g(n+1)     (one GEMM)
+
+    The same work as ``tangent``: h products (batch, K)(K, K), one after
+    another, and one (h*batch, K)(K, K) product, with one elementwise
+    operation a step instead of two.
+
+    Args:
+        net, result, h, workspace: as for ``tangent``.
+    Returns:
+        (K, K) array.
+    """
+    delta = result.delta.transpose(1, 0, 2)          # time-major (T, B, K)
+    fprime = result.fprime.transpose(1, 0, 2)
+    T, B, K = delta.shape
+    h = _check_h(h, T)
+    if result.depth < h:
+        raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
+    k = T - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        mu = np.empty((h, B, K), delta.dtype) if workspace is None else workspace.get("mu", (h, B, K), delta.dtype)
+        lam = 2.0 * delta[k - h]                      # dS/dG
+        for j in range(h):                            # n = k-h+j, from k-h up to k-1
+            np.multiply(lam, fprime[k - h + j], out=mu[j])
+            if j < h - 1:
+                np.dot(mu[j], net.W_rec, out=lam)
+        return mu.reshape(h * B, K).T @ delta[k - h + 1:].reshape(h * B, K)
 
 
 def ds(net, X, y, dW_rec, h, *, reduction="mean", result=None):

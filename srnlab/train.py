@@ -44,7 +44,7 @@ from . import tasks
 from .bptt import REDUCTIONS, bptt, output_error
 from .qfactor import q_factor
 from .sampling import RULES, accept, check_q_range
-from .theorem import tangent
+from .theorem import s_gradient
 from .workspace import Workspace
 
 METHODS = ("sgd", "clip", "sampling")
@@ -204,8 +204,7 @@ class Trainer:
         accepted = True
         if cfg.method == "sampling":
             dW_rec = proposal["W_rec"] if cfg.ds_on == "update" else -cfg.lr * grads["W_rec"]
-            G, dG = tangent(net, res, dW_rec, cfg.h, self.workspace)
-            ds = float(2.0 * np.sum(G * dG))
+            ds = float(np.vdot(s_gradient(net, res, cfg.h, self.workspace), dW_rec))
             accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
         if accepted:
             self.velocity = proposal

@@ -102,3 +102,33 @@ def test_sign_of_ds_predicts_true_change():
     print(f"\nsign(dS) predicted the sign of the true change of ||delta(k-h)||^2 in "
           f"{hits}/{total} = {acc:.1%} of gradient steps (lr 1e-3, h=15, K=20)")
     assert acc > 0.75
+
+
+@pytest.mark.parametrize("h", [1, 2, 5, 11])
+def test_s_gradient_gives_the_tangent_pass_dS_for_any_update(h):
+    """Reverse mode: dS = (grad S, dW_rec) for every dW_rec, equal to 2 (G, dG) and to a finite difference."""
+    net, X, y, rng = problem(7, T=12)
+    res = srnlab.bptt(net, X, y, h=h)
+    grad_S = srnlab.s_gradient(net, res, h)
+    assert grad_S.shape == net.W_rec.shape
+    for _ in range(3):
+        dW = rng.normal(size=net.W_rec.shape)
+        G, dG = srnlab.tangent(net, res, dW, h)
+        assert np.sum(grad_S * dW) == pytest.approx(2 * np.sum(G * dG), rel=1e-12)
+    eps = 1e-6
+    E = np.zeros_like(net.W_rec)
+    E[1, 2] = 1.0                        # one entry: the gradient's (1, 2) element by central difference
+    S = lambda W: srnlab.s_frozen(net, res, W, h)
+    fd = (S(net.W_rec + eps * E) - S(net.W_rec - eps * E)) / (2 * eps)
+    assert grad_S[1, 2] == pytest.approx(fd, rel=1e-7)
+    with pytest.raises(ValueError, match="depth >= h"):
+        srnlab.s_gradient(net, srnlab.bptt(net, X, y, h=h - 1) if h > 1 else srnlab.bptt_randomized(net, X, y, p=1e-9, rng=0), h)
+
+
+def test_s_gradient_in_float32_tracks_float64():
+    net, X, y, rng = problem(8, T=30, K=20, std=0.25)
+    g64 = srnlab.s_gradient(net, srnlab.bptt(net, X, y), 20)
+    net32 = net.astype(np.float32)
+    g32 = srnlab.s_gradient(net32, srnlab.bptt(net32, X.astype(np.float32), y), 20)
+    assert g32.dtype == np.float32
+    assert rel_err(g32, g64) < 1e-4
