@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/paper_scale.py [--updates N] [--jobs J]
 
-Measures one paper-scale run (T = 100 temporal order, K = 100, batch 10, the
-paper's 20,000 training and 1,000 validation sequences, validation after every
-50-update epoch) for N updates of each method, then projects the full Table 1
+Measures the first N updates of the runner's own paper-scale runs (temporal
+order, T = 100, K = 100, batch 10, the paper's 20,000 training and 1,000
+validation sequences, validation after every 50-update epoch) for each method, then projects the full Table 1
 (4 tasks x 2 methods x 10 networks x 100,000 updates) onto J cores, assuming J
 independent processes scale linearly (benchmarks/runner_scaling.py measures
 how nearly they do).  Peak memory is the resident set size of this process.
@@ -16,18 +16,19 @@ import time
 import _common  # noqa: F401
 
 import srnlab
+import srnlab.experiments as ex
 from _common import blas_info
 
 
 def main(updates, jobs):
     print(f"BLAS: {blas_info()}")
-    net = srnlab.SRN.init(6, 100, 4, output="softmax", std=0.1, rng=0)
+    specs = {s.column: s for s in ex.runs("table1", "paper", networks=1)
+             if s.task == "temporal_order" and s.column in ("sgd", "sampling")}
     per_update = {}
-    for method in ("sgd", "sampling"):
+    for method, spec in specs.items():
         t0 = time.perf_counter()
-        tr = srnlab.Trainer(net, srnlab.TrainConfig(task="temporal_order", T=100, method=method,
-                                                    n_train=20_000, n_val=1_000, val_chunk=500,
-                                                    epoch=50, record_every=1_000), seed=0)
+        tr = srnlab.Trainer(ex.initial_net(spec), ex.train_config(spec, ex.SCALES["paper"]),
+                            seed=ex._seed(spec, "data", spec.net))     # exactly the runner's run
         setup = time.perf_counter() - t0
         t0 = time.perf_counter()
         tr.run(updates)
@@ -38,7 +39,7 @@ def main(updates, jobs):
         per_update[method] = train / updates
         print(f"{method:>9}: {train / updates * 1e3:.2f} ms per update including validation "
               f"({one_val * 1e3:.0f} ms per validation of 1,000 sequences, i.e. "
-              f"{one_val / 50 * 1e3:.2f} ms per update); data set-up {setup:.1f} s")
+              f"{one_val / tr.config.epoch * 1e3:.2f} ms per update); data set-up {setup:.1f} s")
     runs_per_method = 4 * 10
     total = sum(runs_per_method * 100_000 * t for t in per_update.values())
     print(f"Table 1 at the paper's scale: {total / 3600:.1f} core-hours; "
