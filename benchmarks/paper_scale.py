@@ -7,7 +7,8 @@ order, T = 100, K = 100, batch 10, the paper's 20,000 training and 1,000
 validation sequences, validation after every 50-update epoch) for each method, then projects the full Table 1
 (4 tasks x 2 methods x 10 networks x 100,000 updates) onto J cores, assuming J
 independent processes scale linearly (benchmarks/runner_scaling.py measures
-how nearly they do).  Peak memory is the resident set size of this process.
+how nearly they do).  Peak memory is the resident set size of this process,
+which holds one run at a time, as a runner process does.
 """
 import argparse
 import resource
@@ -24,7 +25,7 @@ def main(updates, jobs):
     print(f"BLAS: {blas_info()}")
     specs = {s.column: s for s in ex.runs("table1", "paper", networks=1)
              if s.task == "temporal_order" and s.column in ("sgd", "sampling")}
-    per_update = {}
+    per_update, peaks = {}, []
     for method, spec in specs.items():
         t0 = time.perf_counter()
         tr = srnlab.Trainer(ex.initial_net(spec), ex.train_config(spec, ex.SCALES["paper"]),
@@ -40,14 +41,16 @@ def main(updates, jobs):
         print(f"{method:>9}: {train / updates * 1e3:.2f} ms per update including validation "
               f"({one_val * 1e3:.0f} ms per validation of 1,000 sequences, i.e. "
               f"{one_val / tr.config.epoch * 1e3:.2f} ms per update); data set-up {setup:.1f} s")
+        peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        del tr
     runs_per_method = 4 * 10
     total = sum(runs_per_method * 100_000 * t for t in per_update.values())
     print(f"Table 1 at the paper's scale: {total / 3600:.1f} core-hours; "
           f"on {jobs} cores {total / jobs / 3600:.1f} hours of wall time "
           f"(one run: {100_000 * per_update['sgd'] / 60:.0f} min plain SGD, "
           f"{100_000 * per_update['sampling'] / 60:.0f} min sampling)")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory of this process (two paper-scale trainers): {peak:.0f} MiB")
+    print(f"peak resident memory of this process (Python, NumPy and one paper-scale run at a time): "
+          f"{peaks[0]:.0f} MiB after the first run, {peaks[1]:.0f} MiB after the second")
 
 
 if __name__ == "__main__":
