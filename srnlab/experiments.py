@@ -28,6 +28,7 @@ import json
 import os
 import pickle
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -157,6 +158,13 @@ def paths(out, spec):
     return (base / "runs" / tag / f"{spec.name}.json", base / "checkpoints" / tag / f"{spec.name}.pkl")
 
 
+def dumps(obj, sort_keys=False):
+    """JSON text with one key a line and each list of numbers on a single line."""
+    text = json.dumps(obj, indent=1, sort_keys=sort_keys)
+    return re.sub(r"\[\n\s*([-+.\deEnulaNIfity,\s]*?)\n\s*\]",
+                  lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
+
+
 def atomic_write(path, data, binary=False):
     """Write a file so that a reader (or a stop) never sees it half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,7 +248,7 @@ def _train_run(spec, out, progress, record_path, ckpt_path, sc, expected):
     trainer.finish()
     record = _record(spec, trainer, sc, elapsed + time.perf_counter() - start)
     record["config"] = expected
-    atomic_write(record_path, json.dumps(record, indent=1))
+    atomic_write(record_path, dumps(record))
     if ckpt_path.exists():
         ckpt_path.unlink()
     return record
@@ -255,6 +263,15 @@ def blas_kernel():
     from threadpoolctl import threadpool_info
     return ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
                      for i in threadpool_info() if i["user_api"] == "blas") or "unknown"
+
+
+def round_curves(curves):
+    """A record's per-epoch curves for plotting, rounded to keep the files small:
+    loss and acceptance to 6 significant digits, the median Q to 4 decimals
+    (validation accuracies are counts out of n_val and stay exact)."""
+    six = lambda v: [None if x is None else float(f"{x:.6g}") for x in v]
+    return {**curves, "loss": six(curves["loss"]), "accepted": six(curves["accepted"]),
+            "q_median": [None if q is None else round(q, 4) for q in curves["q_median"]]}
 
 
 def _record(spec, trainer, sc, wall):
@@ -274,11 +291,12 @@ def _record(spec, trainer, sc, wall):
         "test_accuracy": correct / n, "best_val_accuracy": trainer.best_val[0],
         "best_update": trainer.best_update,
         "accept_rate": float(np.mean(h["accepted"])) if len(h["accepted"]) else None,
-        "curves": {"val_update": [int(u) for u in h["val_update"]],
-                   "val_acc": [float(a) for a in h["val_acc"]],
-                   "loss": per_epoch(h["loss"]), "accepted": per_epoch(h["accepted"]),
-                   "q_median": [float(np.nanmedian(c)) if np.any(np.isfinite(c)) else None
-                                for c in np.asarray(finite_q[: n_epochs * e]).reshape(n_epochs, e)]},
+        "curves": round_curves({
+            "val_update": [int(u) for u in h["val_update"]],
+            "val_acc": [float(a) for a in h["val_acc"]],
+            "loss": per_epoch(h["loss"]), "accepted": per_epoch(h["accepted"]),
+            "q_median": [float(np.nanmedian(c)) if np.any(np.isfinite(c)) else None
+                         for c in np.asarray(finite_q[: n_epochs * e]).reshape(n_epochs, e)]}),
         "blas": blas_kernel(),
         "wall_seconds": wall,
     }
@@ -389,7 +407,7 @@ def summarize(experiment, scale, out="results", seed=2016, networks=None):
         "runs": [{k: v for k, v in r.items() if k not in ("wall_seconds", "config")} for r in records],
     }
     base = Path(out)
-    atomic_write(base / f"{experiment}-{scale}.json", json.dumps(result, indent=1, sort_keys=True))
+    atomic_write(base / f"{experiment}-{scale}.json", dumps(result, sort_keys=True))
     fields = [f.name for f in dataclasses.fields(RunSpec)]
     timing = {RunSpec(**{k: r[k] for k in fields}).name: r["wall_seconds"] for r in records}
     atomic_write(base / f"{experiment}-{scale}.timing.json", json.dumps(timing, indent=1, sort_keys=True))

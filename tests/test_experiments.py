@@ -98,3 +98,15 @@ def test_a_record_made_with_another_configuration_is_refused(tmp_path, monkeypat
         ex.summarize("table1", "tiny", tmp_path, networks=1)
     with pytest.raises(ValueError, match=r"differs in: updates"):
         ex.run_one(spec, tmp_path, updates=60, scale=ex.SCALES["tiny"] | {"val_chunk": 500})
+
+
+def test_records_are_compact_json_that_reads_back_exactly():
+    rec = {"a": [1, 2.5, None, -1e-05, float("inf")], "b": {"c": [[1, 2], [3, 4]]}, "d": ["x", "y"], "e": []}
+    text = ex.dumps(rec)
+    assert json.loads(text) == rec
+    assert '"a": [1, 2.5, null, -1e-05, Infinity]' in text             # numbers on one line
+    curves = {"val_update": [0, 50], "val_acc": [0.25, 0.253], "loss": [13.589803641041305, float("nan")],
+              "accepted": [1.0, 0.1234567], "q_median": [0.18666689920131666, None]}
+    r = ex.round_curves(curves)
+    assert r["loss"][0] == 13.5898 and r["accepted"][1] == 0.123457 and r["q_median"] == [0.1867, None]
+    assert r["val_acc"] == curves["val_acc"] and np.isnan(r["loss"][1])
