@@ -16,7 +16,6 @@ import time
 
 import _common  # noqa: F401
 
-import srnlab
 import srnlab.experiments as ex
 from _common import blas_info
 
@@ -28,8 +27,7 @@ def main(updates, jobs):
     per_update, peaks = {}, []
     for method, spec in specs.items():
         t0 = time.perf_counter()
-        tr = srnlab.Trainer(ex.initial_net(spec), ex.train_config(spec, ex.SCALES["paper"]),
-                            seed=ex._seed(spec, "data", spec.net))     # exactly the runner's run
+        tr = ex.new_trainer(spec, ex.SCALES["paper"])                  # exactly the runner's run
         setup = time.perf_counter() - t0
         t0 = time.perf_counter()
         tr.run(updates)

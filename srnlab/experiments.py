@@ -183,11 +183,21 @@ def train_config(spec, sc):
                        **{k: v for k, v in HYPER.items() if k not in ("K", "std", "gain")})
 
 
+def new_trainer(spec, sc):
+    """A fresh Trainer for a run: its initial network, TrainConfig and data seed."""
+    return Trainer(initial_net(spec), train_config(spec, sc), seed=_seed(spec, "data", spec.net))
+
+
+def _as_json(config):
+    """A TrainConfig as the JSON-ready dict a record stores (tuples become lists)."""
+    cfg = dataclasses.asdict(config)
+    cfg["q_range"] = list(cfg["q_range"])
+    return cfg
+
+
 def _config_dict(spec, sc, updates):
     """What a run's record must agree on to be reused: its TrainConfig, scale and length."""
-    cfg = dataclasses.asdict(train_config(spec, sc))
-    cfg["q_range"] = list(cfg["q_range"])
-    return {"train": cfg, "updates": updates, "n_test": sc["n_test"], "K": HYPER["K"],
+    return {"train": _as_json(train_config(spec, sc)), "updates": updates, "n_test": sc["n_test"], "K": HYPER["K"],
             "std": HYPER["std"], "gain": HYPER["gain"], "rec_init": COLUMNS[spec.column][1]}
 
 
@@ -227,12 +237,9 @@ def _train_run(spec, out, progress, record_path, ckpt_path, sc, expected):
     if ckpt_path.exists():
         with open(ckpt_path, "rb") as f:
             trainer, elapsed = pickle.load(f)
-        found = dataclasses.asdict(trainer.config)
-        found["q_range"] = list(found["q_range"])
-        _check_same_config(ckpt_path, {**expected, "train": found}, expected)
+        _check_same_config(ckpt_path, {**expected, "train": _as_json(trainer.config)}, expected)
     else:
-        trainer = Trainer(initial_net(spec), train_config(spec, sc), seed=_seed(spec, "data", spec.net))
-        elapsed = 0.0
+        trainer, elapsed = new_trainer(spec, sc), 0.0
     last_save = time.perf_counter()
     while trainer.status == "running" and trainer.updates < total:
         before = trainer.updates
@@ -379,13 +386,13 @@ def _say(bar, text):
 
 def summarize(experiment, scale, out="results", seed=2016, networks=None):
     """Merge the run records present into results/<experiment>-<scale>.json and return it."""
-    specs = runs(experiment, scale, seed, networks)
+    specs, sc = runs(experiment, scale, seed, networks), _scale(scale)
     records = []
     for s in specs:
         path = paths(out, s)[0]
         if path.exists():
             r = json.loads(path.read_text())
-            _check_same_config(path, r.get("config", {}), _config_dict(s, _scale(scale), r["updates"]))
+            _check_same_config(path, r.get("config", {}), _config_dict(s, sc, r["updates"]))
             records.append(r)
     cells = {}
     for r in records:

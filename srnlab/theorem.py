@@ -21,8 +21,8 @@ carry g and dg back together,
 Inside the BPTT depth g(n) is delta(n), already known, so only dg needs a
 loop, and all the g(n) dW_rec^T terms are one matrix product: about one
 extra backward pass.  ``s_gradient`` gets the same dS in reverse mode, as
-dS = (grad S, dW_rec) for any dW_rec at once (what the trainer uses).  The result is exact for S as defined (D and delta(k)
-fixed); for the true change of ||delta(k-h)||^2, where everything is
+dS = (grad S, dW_rec) for any dW_rec at once (what the trainer uses).  The
+result is exact for S as defined (D and delta(k) fixed); for the true change of ||delta(k-h)||^2, where everything is
 recomputed, it is a first-order predictor (lesson 06 measures how good).
 """
 import numpy as np
@@ -44,13 +44,8 @@ def tangent(net, result, dW_rec, h, workspace=None):
         (G, dG), each (batch, K).
     """
     dW_rec = _check_dW(net, dW_rec)
-    delta = result.delta.transpose(1, 0, 2)          # time-major (T, B, K)
-    fprime = result.fprime.transpose(1, 0, 2)
-    T = delta.shape[0]
-    h = _check_h(h, T)
-    if result.depth < h:
-        raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
-    k = T - 1
+    delta, fprime, h = _time_major(result, h)
+    k = delta.shape[0] - 1
     with np.errstate(over="ignore", invalid="ignore"):
         inside = delta[k - h + 1:]                    # g(n) = delta(n) for n = k-h+1 .. k
         P = np.empty_like(inside) if workspace is None else workspace.get("P", inside.shape, inside.dtype)
@@ -88,12 +83,8 @@ def s_gradient(net, result, h, workspace=None):
     Returns:
         (K, K) array.
     """
-    delta = result.delta.transpose(1, 0, 2)          # time-major (T, B, K)
-    fprime = result.fprime.transpose(1, 0, 2)
+    delta, fprime, h = _time_major(result, h)
     T, B, K = delta.shape
-    h = _check_h(h, T)
-    if result.depth < h:
-        raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
     k = T - 1
     with np.errstate(over="ignore", invalid="ignore"):
         mu = np.empty((h, B, K), delta.dtype) if workspace is None else workspace.get("mu", (h, B, K), delta.dtype)
@@ -155,6 +146,15 @@ def _tangent_for(net, X, y, dW_rec, h, reduction, result):
         _check_h(h, X.shape[1])
         result = bptt(net, X, y, h=h, reduction=reduction)
     return tangent(net, result, dW_rec, h)
+
+
+def _time_major(result, h):
+    """delta and f'(a) of a BPTT result as time-major (T, B, K) views, and h checked against its depth."""
+    delta = result.delta.transpose(1, 0, 2)
+    h = _check_h(h, delta.shape[0])
+    if result.depth < h:
+        raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
+    return delta, result.fprime.transpose(1, 0, 2), h
 
 
 def _check_h(h, T):
