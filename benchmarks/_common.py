@@ -27,13 +27,14 @@ def interleaved(funcs, repeats=200, warmup=10):
     return {name: float(np.median(ts)) for name, ts in times.items()}
 
 
-def gemm_flops_per_second(n=256, m=100, repeats=30):
-    """This machine's one-thread float64 GEMM throughput on (n*m) x m @ m x m products, FLOP/s.
+def gemm_flops_per_second(rows=2560, m=100, dtype=np.float64, repeats=30):
+    """This machine's one-thread GEMM throughput on (rows x m) @ (m x m) products, FLOP/s.
 
-    The shape is that of the stacked-steps gradient GEMM of an SRN with K = m.
+    The shape is that of the stacked-steps gradient GEMM of an SRN with K = m
+    (rows = batch x steps; 2560 is about batch 10 x T = 256).
     """
-    a = np.random.default_rng(0).normal(size=(n * 10, m))
-    b = np.random.default_rng(1).normal(size=(m, m))
+    a = np.random.default_rng(0).normal(size=(rows, m)).astype(dtype)
+    b = np.random.default_rng(1).normal(size=(m, m)).astype(dtype)
     for _ in range(3):
         a @ b
     ts = []

@@ -70,8 +70,9 @@ def main(repeats):
     print(f"BLAS: {blas_info()}")
     if torch is not None:
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
-    gemm = gemm_flops_per_second()
-    print(f"one-thread float64 GEMM throughput (1000x100 @ 100x100): {gemm / 1e9:.1f} GFLOP/s\n")
+    gemm = {dt: gemm_flops_per_second(dtype=dt) for dt in ("float64", "float32")}
+    print("one-thread GEMM throughput, (2560x100) @ (100x100): "
+          + ", ".join(f"{gemm[dt] / 1e9:.1f} GFLOP/s in {dt}" for dt in gemm) + "\n")
     rows = []
     for B in (10, 100):
         for dtype in (np.float64, np.float32):
@@ -98,11 +99,13 @@ def main(repeats):
           "(what the trainer uses)")
     print(f"{'batch':>5} {'dtype':>8} {'srnlab ms':>10} {'+ws ms':>7} {'eager ms':>9} {'nn.RNN ms':>10} "
           f"{'eager/srnlab':>13} {'eager/+ws':>10} {'nn.RNN/srnlab':>14} {'nn.RNN/+ws':>11} {'+ws % of GEMM peak':>19}")
+    if torch is None:
+        print("(PyTorch is not installed: its columns and ratios show nan)")
     for B, dt, med in rows:
         ours, ws = med["srnlab"], med["srnlab+ws"]
         eager = med.get("torch eager", np.nan)
         nnr = med.get("torch.nn.RNN", np.nan)
-        peak = flops(B, 100, 2, 100, 1) / ws / gemm if dt == "float64" else np.nan
+        peak = flops(B, 100, 2, 100, 1) / ws / gemm[dt]       # against the same dtype's GEMM
         print(f"{B:>5} {dt:>8} {ours * 1e3:>10.2f} {ws * 1e3:>7.2f} {eager * 1e3:>9.2f} {nnr * 1e3:>10.2f} "
               f"{eager / ours:>13.2f} {eager / ws:>10.2f} {nnr / ours:>14.2f} {nnr / ws:>11.2f} {100 * peak:>18.0f}%")
     for key in ("srnlab", "srnlab+ws"):
