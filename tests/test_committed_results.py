@@ -1,0 +1,90 @@
+"""The committed results files agree with the run records they were made from, and the README with them.
+
+A summary (results/<experiment>-<scale>.json) is written by `summarize` from the
+per-run records under results/runs/<experiment>-<scale>/.  Committing a new
+record without summarizing again, or editing a figure by hand, would leave the
+lessons and the README showing numbers no run produced; these tests catch that.
+"""
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from srnlab import experiments
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+SUMMARIES = sorted(p for p in RESULTS.glob("*.json")
+                   if (RESULTS / "runs" / p.stem).is_dir())
+RUN_KEYS = ("task", "T", "column", "net")
+
+
+def _records(summary_path):
+    return [json.loads(p.read_text()) for p in sorted((RESULTS / "runs" / summary_path.stem).glob("*.json"))]
+
+
+def test_there_are_committed_results():
+    names = {p.stem for p in SUMMARIES}
+    assert {"table1-small", "table2-small", "fig5-small", "table1-paper"} <= names
+
+
+@pytest.mark.parametrize("path", SUMMARIES, ids=lambda p: p.stem)
+def test_summary_matches_its_run_records(path):
+    summary = json.loads(path.read_text())
+    records = _records(path)
+    by_key = {tuple(r[k] for k in RUN_KEYS): r for r in records}
+    assert len(by_key) == len(records) == summary["runs_done"] == len(summary["runs"])
+    for run in summary["runs"]:
+        rec = by_key[tuple(run[k] for k in RUN_KEYS)]
+        assert run["test_accuracy"] == rec["test_accuracy"]
+        assert run["best_update"] == rec["best_update"] and run["updates"] == rec["updates"]
+    cells = {}
+    for r in records:
+        cells.setdefault(f"{r['task']}|T{r['T']}|{r['column']}", []).append(r["test_accuracy"])
+    assert set(cells) == set(summary["cells"])
+    for key, accs in cells.items():
+        cell = summary["cells"][key]
+        assert cell["n"] == len(accs) and cell["best"] == max(accs)
+        assert np.isclose(cell["mean"], np.mean(accs), rtol=0, atol=1e-12)
+    # every record was made with the configuration its experiment and scale define now
+    scale = summary["scale"]
+    assert summary["runs_total"] == len(experiments.runs(summary["experiment"], scale))
+    assert summary["updates_per_run"] == [experiments.SCALES[scale]["updates"]]
+    for r in records:
+        assert r["status"] == "completed" or r["status"].startswith("diverged at update")
+        if r["status"] == "completed":
+            assert r["updates"] == experiments.SCALES[scale]["updates"]
+
+
+def _readme_table(title):
+    """Rows of the README's markdown table that follows the line holding `title`."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if title in line)
+    rows = []
+    for line in lines[start + 1:]:
+        if rows and not line.startswith("|"):
+            break
+        if line.startswith("|"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows[0], rows[2:]                       # header, body (skip the |---| line)
+
+
+def test_readme_paper_scale_table_matches_the_results():
+    summary = json.loads((RESULTS / "table1-paper.json").read_text())
+    header, body = _readme_table("Table 1 at the paper's own scale")
+    columns = {i: re.search(r"`(\w+)`", h).group(1) for i, h in enumerate(header) if re.search(r"`(\w+)`", h)}
+    assert {"sgd", "sampling"} <= set(columns.values())
+    checked = 0
+    for row in body:
+        task = row[0].replace(" ", "_").replace("3-bit_temporal_order", "temporal_order_3bit")
+        for i, column in columns.items():
+            if row[i] == "-":
+                assert f"{task}|T100|{column}" not in summary["cells"]
+                continue
+            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", row[i]).groups()
+            cell = summary["cells"][f"{task}|T100|{column}"]
+            assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+            checked += 1
+    assert checked >= 8
