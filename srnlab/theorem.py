@@ -22,8 +22,9 @@ Inside the BPTT depth g(n) is delta(n), already known, so only dg needs a
 loop, and all the g(n) dW_rec^T terms are one matrix product: about one
 extra backward pass.  ``s_gradient`` gets the same dS in reverse mode, as
 dS = (grad S, dW_rec) for any dW_rec at once (what the trainer uses).  The
-result is exact for S as defined (D and delta(k) fixed); for the true change of ||delta(k-h)||^2, where everything is
-recomputed, it is a first-order predictor (lesson 06 measures how good).
+result is exact for S as defined (D and delta(k) fixed); for the true
+change of ||delta(k-h)||^2, where everything is recomputed, it is a
+first-order predictor (lesson 06 measures how good).
 """
 import numpy as np
 
