@@ -16,7 +16,7 @@ import time
 
 import _common  # noqa: F401
 
-import srnlab.experiments as ex
+from srnlab.runs import tables as ex
 from _common import blas_info
 
 
@@ -27,7 +27,7 @@ def main(updates, jobs):
     per_update, peaks = {}, []
     for method, spec in specs.items():
         t0 = time.perf_counter()
-        tr = ex.new_trainer(spec, ex.SCALES["paper"])                  # exactly the runner's run
+        tr = ex.new_trainer(spec)                  # exactly the runner's run
         setup = time.perf_counter() - t0
         t0 = time.perf_counter()
         tr.run(updates)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/slider_callbacks.py [notebooks/04_init_sweep.ipynb ...]
 
 Runs every lesson top to bottom in a fresh kernel (nbclient), timing it, then
-in the same kernel moves every control of every demo (srnlab.widgets.DEMOS)
+in the same kernel moves every control of every demo (srnlab.course.widgets.DEMOS)
 through both ends and back several times and prints the median and the
 slowest redraw.  A redraw is everything a slider move triggers: the lesson's
 draw function and the PNG rendering.  The goal: well under 0.25 s.
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
 import json, numpy as np
-from srnlab.widgets import DEMOS
+from srnlab.course.widgets import DEMOS
 out = []
 for i, demo in enumerate(DEMOS):
     times = []

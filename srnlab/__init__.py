@@ -1,23 +1,36 @@
 """srnlab: the Simple Recurrent Network, BPTT, the Q-factor, the theorem on dS and
-the sampling method of Chernodub (2016), in small readable NumPy modules.
+the sampling method of Chernodub (2016; arXiv:1606.07767), in small readable NumPy modules.
 
-    srn.py       the network, eqs. 1-3                    SRN
-    bptt.py      backpropagation through time, eqs. 4-10  bptt, bptt_randomized
-    qfactor.py   the Q-factor, eq. 25                     q_factor
-    theorem.py   dS for a change of W_rec, eqs. 14-24     ds, ds_relative, s_gradient
-    sampling.py  the sampling decision, section 6         accept
-    tasks.py     the four tasks, section 7                tasks.generate
-    train.py     SGD / clipping / sampling training       train, Trainer
-    experiments.py  the paper's tables from the command line (python -m srnlab.experiments)
+The core, the paper's mathematics (read these first):
 
-For the lessons: plotting.py (one figure style), widgets.py (Demo and slider),
-exercises.py (checkers), and one module per lesson that needs more than a few
-lines: feedforward.py (01), estimators.py (02), jacobians.py (03), sweeps.py (04).
+    srn.py            the network, eqs. 1-3                     SRN
+    bptt.py           backpropagation through time, eqs. 4-10   bptt, bptt_randomized
+    bptt_reference.py the same BPTT as plain loops, one screen  bptt_reference
+    qfactor.py        the Q-factor, eq. 25                      q_factor
+    theorem.py        dS for a change of W_rec, eqs. 14-24      ds, ds_relative, s_gradient
+    sampling.py       the sampling rule, section 6              accept (one), decide / winds (arrays)
+    tasks.py          the four tasks, section 7                 tasks.generate, tasks.accuracy
+    train.py          SGD / clipping / sampling training        train, Trainer, TrainConfig
+    workspace.py      reusable buffers for a training loop      Workspace
+    _validate.py      the input checks every function shares
+    results.py        where results files live; atomic writes, checked reads
+
+The rooms around it:
+
+    course/    the course's shared tools: plotting (figure style), widgets (Demo, slider),
+               exercises (checkers), blas (one BLAS thread)
+    lessons/   one module per notebook, named after it: sigma_prime (01), srn_bptt (02),
+               jacobians_eigenvalues (03), init_sweep (04), training_dynamics (05),
+               theorem_ds (06), sampling_method (07), benchmarks_tables (08)
+    runs/      the long runs behind `python -m srnlab list | run | summarize`: the run loop
+               (loop), the paper's tables (tables), lesson 05's dynamics (dynamics) and
+               lesson 07's study (sampling_study).  The lessons never import it.
 """
-from . import exercises, plotting, tasks
+from . import tasks
 from .bptt import BPTTResult, bptt, bptt_randomized
+from .bptt_reference import bptt_reference
 from .qfactor import q_factor, step_norms
-from .sampling import accept
+from .sampling import accept, decide, winds
 from .srn import SRN, softmax
 from .theorem import ds, ds_relative, s_frozen, s_gradient, tangent
 from .train import TrainConfig, Trainer, train
@@ -25,7 +38,7 @@ from .train import TrainConfig, Trainer, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "SRN", "softmax", "bptt", "bptt_randomized", "BPTTResult", "q_factor", "step_norms",
-    "ds", "ds_relative", "s_frozen", "s_gradient", "tangent", "accept", "tasks", "train", "Trainer",
-    "TrainConfig",
+    "SRN", "softmax", "bptt", "bptt_randomized", "bptt_reference", "BPTTResult", "q_factor", "step_norms",
+    "ds", "ds_relative", "s_frozen", "s_gradient", "tangent", "accept", "decide", "winds", "tasks", "train",
+    "Trainer", "TrainConfig",
 ]

@@ -99,9 +99,9 @@ class SRN:
         ``std`` is a STANDARD DEVIATION, not a variance.  The paper's
         "sigma = 0.01" is called a standard deviation in one place and a
         "dispersion" (variance) in another; the data of its Fig. 2 fit neither
-        reading literally (see ``shared/brief/paper.md``, inconsistency 3, and
-        lesson 04).  std = 1/sqrt(K) puts the spectral radius of a normal
-        W_rec near 1, the critical scale.
+        reading literally (lesson 04 measures which scale does).
+        std = 1/sqrt(K) puts the spectral radius of a normal W_rec near 1,
+        the critical scale.
 
         Args:
             n_in, n_hidden (K), n_out: layer sizes, each >= 1.

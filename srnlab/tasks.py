@@ -1,7 +1,7 @@
 """The four long-term dependency tasks of the paper's section 7.
 
 The definitions follow Pascanu, Mikolov & Bengio (2013), as the paper
-(Chernodub 2016, seed 000) states them.  Every call draws ONE length T' uniform
+(Chernodub 2016; Chernodub & Nowicki, arXiv:1606.07767) states them.  Every call draws ONE length T' uniform
 in [T, floor(11 T / 10)] for all its sequences, so a batch is one dense array
 (batch, T', n_in); the length varies from call to call.  Marker positions are
 computed from the drawn T'.  Positions below are 1-based as in the paper; the

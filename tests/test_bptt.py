@@ -204,3 +204,20 @@ def test_workspace_gives_the_same_numbers():
             dW = rng.normal(size=net.W_rec.shape).astype(dtype)
             for a, b in zip(srnlab.tangent(net, plain, dW, 2), srnlab.tangent(net, reused, dW, 2, ws)):
                 np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("output, n_out", [("linear", 2), ("softmax", 3)])
+@pytest.mark.parametrize("h", [None, 1, 4])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fast_bptt_equals_the_plain_reference(output, n_out, h, reduction):
+    """srnlab.bptt (time-major, one GEMM per weight) gives the reference loop's numbers."""
+    rng = np.random.default_rng(11)
+    net = srnlab.SRN.init(3, 6, n_out, output=output, std=0.5, rng=rng)
+    X = rng.normal(size=(4, 9, 3))
+    y = rng.integers(0, n_out, size=4) if output == "softmax" else rng.normal(size=(4, n_out))
+    fast = srnlab.bptt(net, X, y, h=h, reduction=reduction)
+    loss, grads, delta = srnlab.bptt_reference(net, X, y, h=h, reduction=reduction)
+    assert fast.loss == pytest.approx(loss, rel=1e-13)
+    np.testing.assert_allclose(fast.delta, delta, rtol=1e-12, atol=1e-15)
+    for k in grads:
+        np.testing.assert_allclose(fast.grads[k], grads[k], rtol=1e-12, atol=1e-15, err_msg=k)

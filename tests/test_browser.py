@@ -6,7 +6,7 @@ JupyterLab, all its cells are run through the application's own command
 
 * no error and nothing on stderr, in the notebook's outputs (its model) and on the
   page (the rendered outputs); no demo that says "Could not draw" or "Warning";
-* every interactive demo (``srnlab.widgets.Demo``) that the kernel created is on the
+* every interactive demo (``srnlab.course.widgets.Demo``) that the kernel created is on the
   page with all its sliders and its figure;
 * one slider per lesson, moved as a student moves it, changes the figure it controls:
   dragged with the mouse (the figure must wait for the release, as the sliders have
@@ -302,7 +302,7 @@ SETTLED = r"""
               return !i.getAttribute('src') || i.complete; })   // complete: loaded or broken
 """
 
-# What srnlab.widgets.Demo writes under its figure when draw() raised or warned.
+# What srnlab.course.widgets.Demo writes under its figure when draw() raised or warned.
 DEMO_TROUBLE = re.compile(r"Could not draw this setting|Warning:")
 
 DEMO_SELECTOR = ".jp-NotebookPanel .widget-vbox:has(> .widget-hbox):has(> img.widget-image)"
@@ -437,11 +437,11 @@ def _check_lesson(context, lab, lesson, report):
             pass
         nb = page.evaluate("(p) => window.srnTest.notebookJSON(p)", lab_path)
         state = page.evaluate(PAGE_STATE, lab_path)
-        # The demos the kernel made (srnlab.widgets.DEMOS), asked without touching the notebook.
+        # The demos the kernel made (srnlab.course.widgets.DEMOS), asked without touching the notebook.
         kinds = json.loads(ast.literal_eval(page.evaluate(
             "([p, e]) => window.srnTest.kernelEval(p, e)",
             [lab_path, "__import__('json').dumps([[type(c).__name__ for c in d.controls.values()]"
-                       " for d in __import__('srnlab.widgets', fromlist=['DEMOS']).DEMOS])"])))
+                       " for d in __import__('srnlab.course.widgets', fromlist=['DEMOS']).DEMOS])"])))
         expected = [sum("Slider" in kind for kind in controls) for controls in kinds]
 
         problems = [] if ran["ok"] else [f"Run All Cells reported a failure ({ran['value']})"]
@@ -505,7 +505,7 @@ def test_the_browser_check_catches_problems(browser, lab, report, tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         nbformat.v4.new_code_cell("import warnings\nwarnings.warn('a warning on stderr')"),
-        nbformat.v4.new_code_cell("from srnlab.widgets import Demo, slider\n"
+        nbformat.v4.new_code_cell("from srnlab.course.widgets import Demo, slider\n"
                                   "def draw(fig, a):\n    if a > 0.5:\n        raise ValueError('bad a')\n"
                                   "    fig.subplots().plot([0, a])\n"
                                   "Demo(draw, a=slider(0, 1, 0.9))"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srnlab import experiments
+from srnlab.runs import tables as experiments
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"

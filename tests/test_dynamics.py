@@ -1,4 +1,5 @@
-"""srnlab.dynamics: the training-dynamics data of lesson 05 (tiny configuration only)."""
+"""Lesson 05's training dynamics: the runs (srnlab.runs.dynamics) at the tiny scale, and the
+lesson's reader and figures (srnlab.lessons.training_dynamics)."""
 import copy
 import io
 import warnings
@@ -8,18 +9,31 @@ import pytest
 from matplotlib.figure import Figure
 
 import srnlab
-from srnlab import dynamics
+from srnlab.lessons import training_dynamics as dynamics
+from srnlab.runs import EXPERIMENTS
+from srnlab.runs import dynamics as runs_dynamics
+from srnlab.runs.cli import main
+from srnlab.runs.loop import RunError
+
+EXP = EXPERIMENTS["dynamics"]
+
+
+def precompute(out, *columns):
+    """Run (some of) the tiny dynamics runs into the folder out; return its file, read back."""
+    args = ["run", "dynamics", "--scale", "tiny", "--out", str(out), "--jobs", "1", "--no-progress"]
+    assert main(args + (["--columns", *columns] if columns else [])) == 0
+    return dynamics.load(out / "dynamics-tiny.npz")
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("dyn") / "dynamics.npz"
-    return path, dynamics.precompute(path, config="tiny", progress=False)
+    out = tmp_path_factory.mktemp("dyn")
+    return out / "dynamics-tiny.npz", precompute(out)
 
 
 def test_file_holds_every_run_with_consistent_shapes(tiny):
     path, dyn = tiny
-    cfg = dynamics.CONFIGS["tiny"]
+    cfg = runs_dynamics.CONFIGS["tiny"]
     assert path.stat().st_size < 200_000
     assert list(dyn.runs) == [s.name for s in cfg["runs"]]
     for spec in cfg["runs"]:
@@ -53,7 +67,7 @@ def test_runs_share_initial_weights_and_minibatches(tiny):
     # while every update is accepted the two runs are the same run
     k = int(np.argmin(samp.accepted)) if not samp.accepted.all() else len(samp.accepted)
     assert np.array_equal(sgd.loss[:k + 1], samp.loss[:k + 1])
-    net = dynamics.initial_net(dyn.meta["K"], dyn.meta["seed"])
+    net = runs_dynamics.initial_net(dyn.meta["K"], dyn.meta["seed"])
     assert sgd.sv_max[0] == pytest.approx(np.linalg.norm(net.W_rec, 2), rel=1e-6)
 
 
@@ -71,17 +85,17 @@ def test_sgd_accepts_everything_and_sampling_follows_its_rule(tiny):
 
 def test_same_seed_same_numbers(tmp_path, tiny):
     _, dyn = tiny
-    again = dynamics.precompute(tmp_path / "b.npz", config="tiny", progress=False)
+    again = precompute(tmp_path)
     for name, r in dyn.runs.items():
         for field in dynamics.PER_UPDATE + dynamics.PER_RECORD + dynamics.PER_EPOCH + dynamics.AT_END:
             np.testing.assert_array_equal(getattr(r, field), getattr(again[name], field), err_msg=field)
 
 
 def test_ds_parts_add_up_to_the_methods_ds():
-    spec = dynamics.CONFIGS["tiny"]["runs"][1]
-    trainer = dynamics.make_trainer(spec, "tiny")
+    spec = runs_dynamics.CONFIGS["tiny"]["runs"][1]
+    trainer = runs_dynamics.make_trainer(spec, "tiny")
     trainer.run(7)
-    parts = dynamics.ds_parts(trainer, n=3, seed=5)
+    parts = runs_dynamics.ds_parts(trainer, n=3, seed=5)
     cfg = trainer.config
     rng = np.random.default_rng(5)
     for i in range(3):
@@ -136,14 +150,43 @@ def test_block_mean_skips_non_finite_values():
     assert dynamics.block_mean([1.0], 2)[1].size == 0
 
 
-def test_cli_and_errors(tmp_path, capsys):
-    out = tmp_path / "cli.npz"
-    assert dynamics.main(["--config", "tiny", "--out", str(out), "--no-progress", "--runs", "sgd"]) == 0
-    assert list(dynamics.load(out).runs) == ["sgd"]
-    assert "wrote" in capsys.readouterr().out
-    with pytest.raises(FileNotFoundError, match="python -m srnlab.dynamics"):
+def test_a_partial_run_merges_into_the_file(tmp_path, tiny, capsys):
+    """Once: training some runs replaced the whole file with just those."""
+    import shutil
+    shutil.copy(tiny[0], tmp_path / "dynamics-tiny.npz")
+    merged = precompute(tmp_path, "sgd")
+    assert list(merged.runs) == list(tiny[1].runs)
+    for name, r in tiny[1].runs.items():
+        for key in dynamics.KEYS:
+            np.testing.assert_array_equal(getattr(merged[name], key), getattr(r, key), err_msg=f"{name}/{key}")
+    capsys.readouterr()
+    assert main(["summarize", "dynamics", "--scale", "tiny", "--out", str(tmp_path / "empty")]) == 2
+    assert "no run records" in capsys.readouterr().err
+
+
+def test_a_file_of_other_settings_is_not_merged_into(tmp_path, tiny, capsys):
+    import shutil
+    shutil.copy(tiny[0], tmp_path / "dynamics-tiny.npz")
+    before = (tmp_path / "dynamics-tiny.npz").read_bytes()
+    assert main(["run", "dynamics", "--scale", "tiny", "--seed", "5", "--columns", "sgd", "--out", str(tmp_path),
+                 "--jobs", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "dynamics-tiny.npz was made under other settings (differs in: seed)" in err
+    assert (tmp_path / "dynamics-tiny.npz").read_bytes() == before
+
+
+def test_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m srnlab run dynamics"):
         dynamics.load(tmp_path / "missing.npz")
-    with pytest.raises(ValueError, match="unknown config"):
-        dynamics.precompute(out, config="huge", progress=False)
-    with pytest.raises(ValueError, match="unknown run names"):
-        dynamics.precompute(out, config="tiny", progress=False, runs=["nope"])
+    (tmp_path / "bad.npz").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="bad.npz: this data file is damaged"):
+        dynamics.load(tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match="no scale 'huge'"):
+        EXP.specs("huge", 2016)
+
+
+def test_initial_net_is_rebuilt_from_the_file(tiny):
+    _, dyn = tiny
+    net = dynamics.initial_net(dyn.meta)
+    want = runs_dynamics.initial_net(dyn.meta["K"], dyn.meta["seed"])
+    np.testing.assert_array_equal(net.W_rec, want.W_rec)

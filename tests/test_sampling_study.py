@@ -1,25 +1,32 @@
-"""Lesson 07's precomputation (srnlab.sampling_study) at toy size, and its helpers."""
+"""Lesson 07's study (srnlab.runs.sampling_study) at toy size, the sampling rule for arrays
+(srnlab.sampling), and the lesson's reader and checker (srnlab.lessons.sampling_method)."""
 import json
 
 import numpy as np
 import pytest
 
 import srnlab
-from srnlab import sampling_study as S
+from srnlab import sampling as sr
+from srnlab.lessons import sampling_method as lesson
+from srnlab.runs import EXPERIMENTS, loop
+from srnlab.runs import sampling_study as S
+from srnlab.runs.cli import main
+
+EXP = EXPERIMENTS["sampling_study"]
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     base = tmp_path_factory.mktemp("study")
-    out = base / "study.json"
-    data, timing = S.precompute(out, "tiny", work=base / "work", progress=False)
-    return out, data
+    assert main(["run", "sampling_study", "--scale", "tiny", "--out", str(base), "--jobs", "1", "--no-progress"]) == 0
+    out = base / "sampling_study-tiny.json"
+    return out, json.loads(out.read_text())
 
 
 def test_file_and_structure(tiny):
     out, data = tiny
     assert json.loads(out.read_text()) == json.loads(json.dumps(data))
-    study = S.load(out)
+    study = lesson.load(out)
     assert study.names == list(S.RUNS)
     cfg = S.CONFIGS["tiny"]
     n_ep = cfg["updates"] // cfg["epoch"]
@@ -49,7 +56,7 @@ def test_file_and_structure(tiny):
 
 def test_sgd_run_is_plain_sgd():
     """The 'sgd' run (sampling with an infinite zone) makes exactly the updates of method='sgd'."""
-    cfg = S._config("tiny")
+    cfg = S.config_of("tiny", 2016)
     logged = S.make_trainer(cfg, 0, "sgd").run(30)
     plain_net = S.initial_net(cfg, 0, "sgd")
     config = logged.config
@@ -61,7 +68,7 @@ def test_sgd_run_is_plain_sgd():
 
 
 def test_same_start_and_data_for_every_run():
-    cfg = S._config("tiny")
+    cfg = S.config_of("tiny", 2016)
     a, b = S.make_trainer(cfg, 0, "consistent"), S.make_trainer(cfg, 0, "printed")
     np.testing.assert_array_equal(a.net.W_rec, b.net.W_rec)
     np.testing.assert_array_equal(a.train_set[0][0], b.train_set[0][0])
@@ -73,14 +80,14 @@ def test_same_start_and_data_for_every_run():
 
 
 def test_resume_gives_the_numbers_of_an_unbroken_run(tmp_path):
-    cfg = S._config("tiny")
-    assert S.train_run(cfg, 0, "consistent", tmp_path / "a", budget=25) is None
-    assert S.paths(tmp_path / "a", 0, "consistent")[1].exists()
-    resumed = S.train_run(cfg, 0, "consistent", tmp_path / "a")
-    unbroken = S.train_run(cfg, 0, "consistent", tmp_path / "b")
+    job = next(j for j in EXP.specs("tiny", 2016) if j.seed == 0 and j.run == "consistent")
+    assert loop.run_one(EXP, job, tmp_path / "a", stop_after=25) is None
+    assert loop.checkpoint_path(EXP, tmp_path / "a", job).exists()
+    resumed = loop.run_one(EXP, job, tmp_path / "a")
+    unbroken = loop.run_one(EXP, job, tmp_path / "b")
     resumed.pop("wall_seconds"), unbroken.pop("wall_seconds")
     assert resumed == unbroken
-    assert not S.paths(tmp_path / "a", 0, "consistent")[1].exists()
+    assert not loop.checkpoint_path(EXP, tmp_path / "a", job).exists()
 
 
 @pytest.mark.parametrize("rule", srnlab.sampling.RULES)
@@ -89,34 +96,34 @@ def test_decide_matches_accept(rule):
     dss = np.array([-np.inf, -2, -1, -1e-9, 0, 1e-9, 0.3, 1, 2, np.inf, np.nan])
     Q, D = np.meshgrid(qs, dss)
     for q_range, ds_max in (((-1, 1), 1.0), ((0, 2), 0.5), ((-1, -1), np.inf)):
-        got = S.decide(Q, D, q_range, ds_max, rule)
+        got = sr.decide(Q, D, q_range, ds_max, rule)
         want = np.vectorize(lambda q, d: srnlab.accept(q, d, q_range, ds_max, rule))(Q, D)
         np.testing.assert_array_equal(got, want)
 
 
 def test_winds():
-    w = S.winds([0.0, 2.0, 2.0, -2.0, -2.0, 2.0, 0.0, np.nan], [0.1, 0.1, -0.1, -0.1, 0.1, 0.0, 5.0, 0.1])
-    assert w.tolist() == [S.INSIDE, S.TOWARD, S.AWAY, S.TOWARD, S.AWAY, S.CALM, S.GALE, S.GALE]
-    assert set(S.WINDS) == {S.GALE, S.INSIDE, S.TOWARD, S.AWAY, S.CALM}
+    w = sr.winds([0.0, 2.0, 2.0, -2.0, -2.0, 2.0, 0.0, np.nan], [0.1, 0.1, -0.1, -0.1, 0.1, 0.0, 5.0, 0.1])
+    assert w.tolist() == [sr.INSIDE, sr.TOWARD, sr.AWAY, sr.TOWARD, sr.AWAY, sr.CALM, sr.GALE, sr.GALE]
+    assert set(sr.WINDS) == {sr.GALE, sr.INSIDE, sr.TOWARD, sr.AWAY, sr.CALM}
 
 
 def test_decide_rejects_a_crossed_zone():
     with pytest.raises(ValueError, match="Q_min > Q_max"):
-        S.decide([0.0], [0.1], (1.0, -1.0))
+        sr.decide([0.0], [0.1], (1.0, -1.0))
     with pytest.raises(ValueError):
-        S.decide([0.0], [0.1], ds_max=0)
+        sr.decide([0.0], [0.1], ds_max=0)
     with pytest.raises(ValueError, match="rule"):
-        S.decide([0.0], [0.1], rule="paper")
+        sr.decide([0.0], [0.1], rule="paper")
 
 
 def test_check_accept_rule(capsys):
-    assert S.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max))
-    printed = S.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max, "printed"))
+    assert lesson.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max))
+    printed = lesson.check_accept_rule(lambda q, ds, q_range, ds_max: srnlab.accept(q, ds, q_range, ds_max, "printed"))
     assert not printed and "flipped" in printed.message
 
     def no_threshold(q, ds, q_range, ds_max):
         return srnlab.accept(q, ds, q_range, np.inf)
-    r = S.check_accept_rule(no_threshold)
+    r = lesson.check_accept_rule(no_threshold)
     assert not r and "ds_max" in r.message
 
     def open_zone(q, ds, q_range, ds_max):
@@ -126,24 +133,34 @@ def test_check_accept_rule(capsys):
         if lo < q < hi:
             return True
         return ds > 0 if q >= hi else ds < 0
-    r = S.check_accept_rule(open_zone)
+    r = lesson.check_accept_rule(open_zone)
     assert not r and "edges" in r.message
 
     def stub(q, ds, q_range, ds_max):
         raise NotImplementedError
-    assert "not implemented" in S.check_accept_rule(stub).message
-    assert "True or False" in S.check_accept_rule(lambda *a: "yes").message
+    assert "not implemented" in lesson.check_accept_rule(stub).message
+    assert "True or False" in lesson.check_accept_rule(lambda *a: "yes").message
     out = capsys.readouterr().out
     assert "PASSED" in out and "NOT YET" in out
 
 
-def test_cli_tiny(tmp_path, capsys):
-    out = tmp_path / "s.json"
-    assert S.main(["--tiny", "--out", str(out), "--work", str(tmp_path / "w"), "--no-progress"]) == 0
-    assert out.exists() and "wrote" in capsys.readouterr().out
-    assert not (tmp_path / "w").exists()          # the checkpoints are cleaned up
+def test_the_study_file_is_never_written_partial(tmp_path, capsys):
+    assert main(["run", "sampling_study", "--scale", "tiny", "--columns", "sgd", "--out", str(tmp_path),
+                 "--jobs", "1", "--no-progress"]) == 0
+    assert "1 of 8 runs of sampling_study have records" in capsys.readouterr().out
+    assert not (tmp_path / "sampling_study-tiny.json").exists()
 
 
-def test_missing_file_says_how_to_make_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m srnlab.sampling_study"):
-        S.load(tmp_path / "nope.json")
+def test_the_lesson_reads_the_file(tiny):
+    study = lesson.load(tiny[0])
+    assert study.names == list(S.RUNS) and study.seeds == [0]
+    net = lesson.initial_net(study.config, 0)
+    np.testing.assert_array_equal(net.W_rec, S.initial_net(S.config_of("tiny", 2016), 0, "sgd").W_rec)
+
+
+def test_missing_or_damaged_file_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m srnlab run sampling_study"):
+        lesson.load(tmp_path / "nope.json")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ValueError, match="bad.json: this study file is damaged"):
+        lesson.load(tmp_path / "bad.json")

@@ -31,36 +31,15 @@ The chain of single neurons (one neuron per layer) has its own function,
 ``chain``, that returns each neuron's z, a, the factor w_j sigma'(z_j) and
 dC/db_j.
 """
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate as V
+from .. import _validate as V
+from ..course.blas import one_blas_thread as _one_blas_thread
 
 COSTS = ("quadratic", "cross_entropy")
 INITS = ("scaled", "standard")
-
-_CONTROLLER = []
-
-
-def _one_blas_thread():
-    """A context that runs NumPy's matrix products on one BLAS thread.
-
-    The matrices here are small (tens of units), so BLAS threads cost more than
-    they save; on a busy two-core machine OpenBLAS's spinning threads made a
-    backward pass up to 50 times slower.  Uses threadpoolctl (installed with
-    scikit-learn); without it, nothing changes.
-    """
-    if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CONTROLLER.append(ThreadpoolController())
-        except ImportError:  # pragma: no cover
-            _CONTROLLER.append(None)
-    ctl = _CONTROLLER[0]
-    return ctl.limit(limits=1, user_api="blas") if ctl is not None else contextlib.nullcontext()
-
 
 # ---------------------------------------------------------------- the sigmoid
 def sigmoid(z):

@@ -1,11 +1,13 @@
-"""srnlab.paper: the paper's numbers as printed, the verdict rule, and reading results files."""
+"""srnlab.lessons.benchmarks_tables (lesson 08): the paper's numbers as printed, the verdict rule, and reading results files."""
 import copy
 
 import numpy as np
 import pytest
 
-from srnlab import experiments as ex
-from srnlab import paper, tasks
+from srnlab import tasks
+from srnlab.lessons import benchmarks_tables as paper
+from srnlab.runs import tables as ex
+from srnlab.runs.cli import main
 
 TASKS = list(tasks.TASKS)
 
@@ -84,7 +86,7 @@ def test_not_run():
 
 
 def test_run_length_matches_the_runner():
-    for name, exp in ex.EXPERIMENTS.items():
+    for name, exp in ex.TABLES.items():
         for scale, sc in ex.SCALES.items():
             got = {paper.run_length(T, sc["T_factor"]) for T in exp["T"]}
             assert got == {s.T for s in ex.runs(name, scale)}
@@ -108,7 +110,7 @@ def _fake_result(experiment="table1", scale="small", drop=()):
     return {"experiment": experiment, "scale": scale, "seed": 2016, "complete": len(runs) == total,
             "runs_done": len(runs), "runs_total": total,
             "config": {"scale": ex.SCALES[scale], "hyper": ex.HYPER, "columns": ex.COLUMNS,
-                       "experiment": ex.EXPERIMENTS[experiment]},
+                       "experiment": ex.TABLES[experiment]},
             "versions": {"srnlab": "0", "numpy": np.__version__, "python": "3"},
             "cells": {k: {"best": max(v), "mean": float(np.mean(v)), "n": len(v)} for k, v in cells.items()},
             "runs": runs}
@@ -155,10 +157,10 @@ def test_effects_are_paired():
 def test_extra_cells_curves_and_describe():
     res = _fake_result()
     extra = paper.extra_cells(res)
-    assert {e["column"] for e in extra} == set(ex.EXPERIMENTS["table1"]["columns"]) - set(paper.METHODS)
+    assert {e["column"] for e in extra} == set(ex.TABLES["table1"]["columns"]) - set(paper.METHODS)
     assert {"clip", "orthogonal", "identity"} <= {e["column"] for e in extra}
     curves = paper.learning_curves(res)
-    assert len(curves) == 4 * len(ex.EXPERIMENTS["table1"]["columns"]) and all(len(v) == 3 for v in curves.values())
+    assert len(curves) == 4 * len(ex.TABLES["table1"]["columns"]) and all(len(v) == 3 for v in curves.values())
     text = paper.describe(res)
     assert "T trained on [50]" in text and "100,000" in text and "seed 2016" in text
     assert "3 networks per cell (paper 10)" in paper.scale_note(res)
@@ -166,13 +168,13 @@ def test_extra_cells_curves_and_describe():
 
 def test_load_results_missing_says_how(tmp_path):
     res, msg = paper.load_results("fig5", "small", tmp_path)
-    assert res is None and "python -m srnlab.experiments run fig5 --scale small" in msg
+    assert res is None and "python -m srnlab run fig5 --scale small" in msg
 
 
 def test_load_results_from_the_runner(tmp_path):
-    ex.run_experiment("fig5", "tiny", out=tmp_path, networks=1, updates=50, progress=False)
+    assert main(["run", "fig5", "--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
     res, msg = paper.load_results("fig5", "tiny", tmp_path)
-    n = 3 * len(ex.EXPERIMENTS["fig5"]["columns"])
+    n = 3 * len(ex.TABLES["fig5"]["columns"])
     assert res is not None and f"{n} of {n}" in msg and res["complete"]
     rows = paper.compare("fig5", res)
     assert [r["T_ours"] for r in rows] == [10, 10, 20, 20, 30, 30]

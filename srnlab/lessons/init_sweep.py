@@ -20,41 +20,23 @@ Conventions (as in ``srnlab.bptt`` and ``srnlab.q_factor``):
     steps back j = 0..h; j = 0 is the last step k = T'-1, j = h is delta(k-h).
     ||.|| of a batch is the mean over the batch of per-example Euclidean norms.
 """
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from . import tasks
-from .bptt import bptt
-from .plotting import log10_safe
-from .qfactor import q_factor
-from .srn import SRN
+from .. import _validate as V
+from .. import tasks
+from ..bptt import bptt
+from ..course.blas import one_blas_thread
+from ..course.plotting import log10_safe
+from ..qfactor import q_factor
+from ..srn import SRN
 
 TASK = "temporal_order"
 #: The paper's setting: K = 100 hidden units, T = 100, BPTT horizon h = 100.
 K_PAPER, T_PAPER, H_PAPER = 100, 100, 100
 #: How far apart the data stream of a seed is from its network stream.
 DATA_SEED_OFFSET = 1000
-
-_CONTROLLER = []
-
-
-def one_blas_thread():
-    """A context that runs BLAS on one thread (a no-op without threadpoolctl).
-
-    The products here are small ((20, 100) @ (100, 100)); a multi-threaded BLAS
-    gains nothing on them and, on a busy 2-core machine, can be ten times slower.
-    """
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover
-        return contextlib.nullcontext()
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1, user_api="blas")
-
 
 def _positive_std(std, name="std"):
     std = V.nonnegative_float(std, f"{name} (a standard deviation of the weights)", allow_zero=False)

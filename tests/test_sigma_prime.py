@@ -1,4 +1,4 @@
-"""The sigmoid feed-forward network of lesson 01 (srnlab.feedforward).
+"""The sigmoid feed-forward network of lesson 01 (srnlab.lessons.sigma_prime).
 
 Gradients are checked against central finite differences of an independent,
 plain loss function, in float64, to a relative error below 1e-6.
@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from srnlab import feedforward as ff
+from srnlab.lessons import sigma_prime as ff
 from conftest import expect_error, rel_err
 
 EPS = 1e-6

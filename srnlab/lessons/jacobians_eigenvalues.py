@@ -22,7 +22,7 @@ f' = 1 - z^2 is exactly 0 in float64) gives -inf from then on.
 """
 import numpy as np
 
-from . import _validate as V
+from .. import _validate as V
 
 #: The nonlinearities f this module knows.  "linear" means f'(a) = 1.
 NONLINEARITIES = ("linear", "tanh", "sigmoid")

@@ -1,9 +1,9 @@
-"""Bias and variance of truncated and randomized-truncation BPTT (srnlab.estimators)."""
+"""Bias and variance of truncated and randomized-truncation BPTT (srnlab.lessons.srn_bptt)."""
 import numpy as np
 import pytest
 
 import srnlab
-from srnlab import estimators as est
+from srnlab.lessons import srn_bptt as est
 
 
 @pytest.fixture

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from . import tasks
-from .bptt import bptt
-from .qfactor import q_factor
-from .exercises import _call, _compare, _verdict
-from .srn import SRN
-from .theorem import ds as theorem_ds
-from .theorem import s_frozen
+from .. import _validate as V
+from .. import tasks
+from ..bptt import bptt
+from ..course.exercises import _call, _compare, _verdict
+from ..qfactor import q_factor
+from ..srn import SRN
+from ..theorem import ds as theorem_ds
+from ..theorem import s_frozen
 
 
 # ---------------------------------------------------------------- the exercise

@@ -1,4 +1,4 @@
-"""srnlab.sweeps: the initialisation sweep of Fig. 2 (lesson 04)."""
+"""srnlab.lessons.init_sweep: the initialisation sweep of Fig. 2 (lesson 04)."""
 import warnings
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import srnlab
-from srnlab import sweeps
+from srnlab.lessons import init_sweep as sweeps
 
 SMALL = dict(n=6, K=12, T=30, h=25)       # fast: K = 12 units, 25 steps back
 

@@ -1,6 +1,6 @@
 """The paper's reported accuracies as data, and a stated rule to compare them with ours (lesson 08).
 
-Chernodub (2016, seed 000), section 8, reports test accuracies of the "save best"
+Chernodub (2016; English twin arXiv:1606.07767), section 8, reports test accuracies of the "save best"
 networks, best and mean over ten networks per method:
 
 * Table 1, T = 100, all four tasks;
@@ -44,12 +44,13 @@ difference is read as "better" (> +TOL_EFFECT), "worse" (< -TOL_EFFECT) or "same
 the effect is "reproduced" when both read the same, "not reproduced" otherwise.
 """
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from . import _validate as V
-from . import tasks
+from .. import _validate as V
+from .. import tasks
+from ..results import ResultsError, read_json
+from ..results import folder as results_folder
 
 #: A model "succeeds" on a task when more than 99% of the test set is right.
 SUCCESS = 0.99
@@ -172,32 +173,48 @@ def paper_cells(experiment):
 
 # --------------------------------------------------------------------- our results
 def run_length(T_paper, T_factor):
-    """The T our runner trains on for the paper's T at a scale (as srnlab.experiments.runs)."""
+    """The T our runner trains on for the paper's T at a scale (as ``python -m srnlab run`` does)."""
     return max(tasks.min_length("addition"), round(T_paper * T_factor))
 
 
-def load_results(experiment, scale="small", folder="results"):
+def load(experiment, scale, out=None):
+    """The results file of an experiment as a dict (``<results folder>/<experiment>-<scale>.json``).
+
+    out: the results folder; by default the one ``srnlab.results.folder()`` finds.
+    Raises FileNotFoundError (saying how to make it) when it does not exist.
+    """
+    path = results_folder(out) / f"{experiment}-{scale}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run {experiment} --scale {scale}` first")
+    res = read_json(path)
+    if not isinstance(res, dict) or not {"runs", "cells", "config", "runs_done", "runs_total"} <= set(res):
+        raise ResultsError(f"{path}: this results file is damaged (it lacks the keys of a summary); run "
+                           f"`python -m srnlab summarize {experiment} --scale {scale}` to write it again")
+    return res
+
+
+def load_results(experiment, scale="small", folder=None):
     """(results dict or None, a sentence saying what was loaded or how to make it)."""
-    from . import experiments
     try:
-        res = experiments.load(experiment, scale, folder)
+        res = load(experiment, scale, folder)
     except FileNotFoundError:
-        path = Path(folder) / f"{experiment}-{scale}.json"
-        runs = Path(folder) / "runs" / f"{experiment}-{scale}"
+        base = results_folder(folder)
+        path = base / f"{experiment}-{scale}.json"
+        runs = base / "runs" / f"{experiment}-{scale}"
         return None, (f"No results file {path}. From the project folder, run "
-                      f"`python -m srnlab.experiments run {experiment} --scale {scale}` (it resumes "
+                      f"`python -m srnlab run {experiment} --scale {scale}` (it resumes "
                       f"where it stopped), or, if {runs} holds finished runs, "
-                      f"`python -m srnlab.experiments summarize {experiment} --scale {scale}`.")
+                      f"`python -m srnlab summarize {experiment} --scale {scale}`.")
     state = "complete" if res["complete"] else "PARTIAL"
     return res, (f"{experiment} at scale {scale!r}: {res['runs_done']} of {res['runs_total']} runs "
                  f"done ({state}).")
 
 
 def _scale_of(result, scale):
-    from . import experiments
-    if result is not None:
-        return result["config"]["scale"], result["scale"]
-    return experiments.SCALES[scale], scale
+    """The scale's parameters, from a results file (by default table1's at that scale)."""
+    if result is None:
+        result = load("table1", scale)
+    return result["config"]["scale"], result["scale"]
 
 
 def describe(result):

@@ -6,7 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import srnlab
-from srnlab import theorem_demo as td
+from srnlab.lessons import theorem_ds as td
+from srnlab.course.exercises import CheckResult
 
 
 def right_step(g, dg, W, dW, fp):
@@ -15,7 +16,7 @@ def right_step(g, dg, W, dW, fp):
 
 def test_checker_accepts_the_answer(capsys):
     result = td.check_tangent_step(right_step)
-    assert result and isinstance(result, srnlab.exercises.CheckResult)
+    assert result and isinstance(result, CheckResult)
     assert "PASSED" in capsys.readouterr().out
 
 

@@ -1,9 +1,9 @@
-"""srnlab.jacobians (lesson 03) against direct computation, and its input checks."""
+"""srnlab.lessons.jacobians_eigenvalues (lesson 03) against direct computation, and its input checks."""
 import numpy as np
 import pytest
 
 import srnlab
-from srnlab import jacobians as J
+from srnlab.lessons import jacobians_eigenvalues as J
 
 
 def direct_delta(delta_k, W_rec, z, fprime, h):

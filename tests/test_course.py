@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 
-from srnlab import exercises as ex
-from srnlab.widgets import Demo, slider
+from srnlab.course import exercises as ex
+from srnlab.course.widgets import Demo, slider
 
 
 def test_backward_step_checker():

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from .bptt import bptt, bptt_randomized
+from .. import _validate as V
+from ..bptt import bptt, bptt_randomized
 
 
 def step_contributions(net, X, y, *, reduction="mean"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .qfactor import q_factor
+from ..qfactor import q_factor
 
 
 @dataclass

@@ -1,12 +1,9 @@
-"""Training dynamics: what happens inside an SRN while it learns (the paper's Figs. 3-4, lesson 05).
+"""Lesson 05 (training dynamics): the data file of the training runs, read back as arrays, and its figures.
 
-    python -m srnlab.dynamics                  # about 3.5 minutes on one core
-    python -m srnlab.dynamics --config tiny    # under a second (tests)
-
-trains one well-initialised network (weights of standard deviation 1/sqrt(K))
-on the temporal-order task several times from the SAME initial weights and the
-SAME minibatches, with plain SGD and with the sampling method, and writes what
-lesson 05 plots to one small file, ``results/dynamics.npz`` by default:
+The runs themselves (``python -m srnlab run dynamics``, a few minutes) train one
+well-initialised network on the temporal-order task several times, from the same
+initial weights and the same minibatches, with plain SGD and with the sampling
+method, and write ``results/dynamics-lesson.npz``.  Its contents:
 
 * every update: the loss, the Q-factor (eq. 25), dS (sampling runs only),
   whether the update was made, the norm of the whole gradient;
@@ -16,229 +13,36 @@ lesson 05 plots to one small file, ``results/dynamics.npz`` by default:
 * every epoch: validation accuracy and loss, and the largest singular value
   of W_rec;
 * at the end, on 20 fresh minibatches: Q and the two parts of dS, the one of
-  the momentum velocity and the one of the minibatch's gradient (``ds_parts``).
+  the momentum velocity and the one of the minibatch's gradient.
 
-Runs: plain SGD and the sampling method at T = 50 (12,000 updates), the
-sampling method with the |dS| threshold 100 (= the paper's 1 on the averaged
-loss, see lesson 05), and plain SGD and sampling at T = 100 (3,000 updates).
-
-The hyper-parameters are the paper's section 8 (lr 1e-5, momentum 0.9,
-minibatches of 10, the loss summed over the minibatch, Q range [-1, 1],
-|dS| threshold 1), with two reductions to fit a teaching budget: fewer
-updates (the paper: 100,000) and a validation set of 500 (the paper: 1,000).
-``load()`` reads the file back as a ``Dynamics`` of ``Run`` objects.
+``load()`` reads the file as a ``Dynamics`` of ``Run`` objects; the ``draw_*``
+and ``style_*`` functions draw the lesson's figures from them.
 """
-import argparse
 import json
-import platform
-import sys
-import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, tasks
-from .bptt import bptt
-from .plotting import log10_safe
-from .qfactor import q_factor
-from .srn import SRN
-from .theorem import ds
-from .train import SATURATION, Trainer, TrainConfig
+from ..course.plotting import log10_safe
+from ..results import ResultsError, folder
 
-TASK = "temporal_order"
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "results" / "dynamics.npz"
-DEFAULT_SEED = 2016
-
-#: The paper's optimiser and sampling settings (lr fits the SUMMED loss).
-HYPER = dict(lr=1e-5, momentum=0.9, batch=10, reduction="sum", q_range=(-1.0, 1.0), ds_max=1.0,
-             rule="consistent")
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One training run: its name in the file, the length T, the method, the updates,
-    and the |dS| threshold of the sampling method (the paper's 1 unless given)."""
-
-    name: str
-    T: int
-    method: str
-    updates: int
-    ds_max: float = HYPER["ds_max"]
-
-
-#: What ``python -m srnlab.dynamics`` trains.  "default" is the lesson's data;
-#: "tiny" has the same structure at toy size, for the tests.
-CONFIGS = {
-    "default": dict(
-        K=100, n_train=20_000, n_val=500, epoch=50, record_every=10,
-        runs=(RunSpec("sgd", 50, "sgd", 12_000),
-              RunSpec("sampling", 50, "sampling", 12_000),
-              RunSpec("sampling_ds100", 50, "sampling", 12_000, ds_max=100.0),
-              RunSpec("sgd_long", 100, "sgd", 3_000),
-              RunSpec("sampling_long", 100, "sampling", 3_000)),
-    ),
-    "tiny": dict(
-        K=12, n_train=200, n_val=40, epoch=10, record_every=5,
-        runs=(RunSpec("sgd", 10, "sgd", 40),
-              RunSpec("sampling", 10, "sampling", 40),
-              RunSpec("sampling_ds100", 10, "sampling", 40, ds_max=100.0),
-              RunSpec("sgd_long", 20, "sgd", 20),
-              RunSpec("sampling_long", 20, "sampling", 20)),
-    ),
-}
-
+FILE = "dynamics-lesson.npz"
+#: What the file holds for every run (its "<run>/<key>" entries).
 PER_UPDATE = ("loss", "q", "ds", "accepted", "grad_norm")
 PER_RECORD = ("record_update", "log10_delta", "saturation", "mean_abs_z", "median_abs_z",
               "spectral_radius")
 PER_EPOCH = ("val_update", "val_acc", "val_loss", "sv_max")
 AT_END = ("end_q", "end_ds_velocity", "end_ds_gradient")
+KEYS = PER_UPDATE + PER_RECORD + PER_EPOCH + AT_END
 
 
-def initial_net(K, seed=DEFAULT_SEED):
-    """The one initial network: SRN.init(6, K, 4, "softmax", std=1/sqrt(K), rng=seed)."""
-    return SRN.init(6, K, 4, output="softmax", std=1.0 / np.sqrt(K), rng=seed)
+def initial_net(meta):
+    """The one initial network of every run in the file, rebuilt from the file's own settings."""
+    from ..srn import SRN
+    return SRN.init(6, meta["K"], 4, output="softmax", std=meta["std"], rng=meta["seed"])
 
 
-def make_trainer(spec, config="default", seed=DEFAULT_SEED):
-    """The Trainer of one run (not yet trained).
-
-    Every run of a config starts from ``initial_net(K, seed)``; its data and
-    minibatch order come from ``seed + 1`` and depend only on T, so runs of the
-    same T see exactly the same minibatches whatever the method.
-    """
-    c = CONFIGS[config] if isinstance(config, str) else config
-    hyper = dict(HYPER, ds_max=spec.ds_max)
-    cfg = TrainConfig(task=TASK, T=spec.T, method=spec.method, n_train=c["n_train"], n_val=c["n_val"],
-                      val_chunk=c["n_val"], epoch=c["epoch"], record_every=c["record_every"], **hyper)
-    return Trainer(initial_net(c["K"], seed), cfg, seed=seed + 1)
-
-
-def ds_parts(trainer, n=20, seed=0):
-    """Where dS comes from at the trainer's current weights, on n fresh minibatches.
-
-    The sampling method judges the proposal momentum * v - lr * g; dS is linear
-    in the proposal, so it splits into the part of the velocity v (which a
-    rejected minibatch leaves unchanged) and the part of this minibatch's
-    gradient g.  Returns a dict of (n,) arrays: "q", "ds_velocity", "ds_gradient"
-    (their sum is the dS the method would compute).
-    """
-    cfg, net = trainer.config, trainer.net
-    rng = np.random.default_rng(seed)
-    out = {"q": [], "ds_velocity": [], "ds_gradient": []}
-    for _ in range(n):
-        X, y = tasks.generate(cfg.task, cfg.batch, cfg.T, rng)
-        res = bptt(net, X, y, reduction=cfg.reduction)
-        out["q"].append(q_factor(res.delta, cfg.h))
-        out["ds_velocity"].append(ds(net, X, y, cfg.momentum * trainer.velocity["W_rec"], cfg.h, result=res))
-        out["ds_gradient"].append(ds(net, X, y, -cfg.lr * res.grads["W_rec"], cfg.h, result=res))
-    return {k: np.asarray(v, np.float32) for k, v in out.items()}
-
-
-def train_run(spec, config="default", seed=DEFAULT_SEED, bar=None):
-    """Train one run to the end; return (arrays dict, info dict).
-
-    Runs the updates epoch by epoch (so the largest singular value of W_rec is
-    taken after every validation) and stops early, keeping what it has, if the
-    run diverges to inf or NaN.  At the end, ``ds_parts`` on 20 fresh minibatches.
-    """
-    c = CONFIGS[config] if isinstance(config, str) else config
-    trainer = make_trainer(spec, c, seed)
-    sv = [float(np.linalg.norm(trainer.net.W_rec, 2))]
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # divergence is recorded in .status
-        while trainer.status == "running" and trainer.updates < spec.updates:
-            before = trainer.updates
-            trainer.run(min(c["epoch"], spec.updates - trainer.updates))
-            if trainer.status == "running":
-                sv.append(float(np.linalg.norm(trainer.net.W_rec, 2)))
-            if bar is not None:
-                h = trainer.history
-                bar.update(trainer.updates - before)
-                bar.set_postfix(run=spec.name, acc=f"{h['val_acc'][-1]:.2f}", Q=f"{h['q'][-1]:.2f}",
-                                accepted=f"{np.mean(h['accepted'][-c['epoch']:]):.2f}")
-        parts = ds_parts(trainer, seed=seed + 2) if trainer.status == "running" else \
-            {k: np.full(0, np.nan, np.float32) for k in ("q", "ds_velocity", "ds_gradient")}
-    wall = time.perf_counter() - start
-    trainer.finish()
-    h = trainer.arrays()
-    n_val = len(h["val_update"])
-    norms = np.asarray(h["delta_norms"], float)
-    log10_delta, _ = log10_safe(norms)
-    log10_delta[norms == 0] = -np.inf                    # an exact underflow stays visible as -inf
-    f32 = lambda v: np.asarray(v, np.float32)
-    arrays = {
-        "loss": f32(h["loss"]), "q": f32(h["q"]), "ds": f32(h["ds"]),
-        "accepted": np.asarray(h["accepted"], bool), "grad_norm": f32(h["grad_norm"]),
-        "record_update": np.asarray(h["record_update"], np.int32), "log10_delta": f32(log10_delta),
-        "saturation": f32(h["saturation"]), "mean_abs_z": f32(h["mean_abs_z"]),
-        "median_abs_z": f32(h["median_abs_z"]), "spectral_radius": f32(h["spectral_radius"]),
-        "val_update": np.asarray(h["val_update"], np.int32), "val_acc": f32(h["val_acc"]),
-        "val_loss": f32(h["val_loss"]), "sv_max": f32(sv[:n_val]),
-        "end_q": parts["q"], "end_ds_velocity": parts["ds_velocity"], "end_ds_gradient": parts["ds_gradient"],
-    }
-    info = {"name": spec.name, "T": spec.T, "method": spec.method, "ds_max": spec.ds_max,
-            "updates_planned": spec.updates, "updates": trainer.updates, "status": trainer.status,
-            "best_val_acc": trainer.best_val[0], "best_update": trainer.best_update,
-            "wall_seconds": round(wall, 1)}
-    return arrays, info
-
-
-def precompute(path=DEFAULT_PATH, config="default", seed=DEFAULT_SEED, progress=True, runs=None):
-    """Train every run of the config (one process, one BLAS thread) and write the file.
-
-    Args:
-        path: where to write the .npz.  config: "default" or "tiny".
-        runs: optional list of run names to train (default: all of the config).
-    Returns:
-        the Dynamics that ``load(path)`` gives.
-    """
-    from threadpoolctl import threadpool_limits
-
-    if config not in CONFIGS:
-        raise ValueError(f"unknown config {config!r}; allowed: {', '.join(CONFIGS)}")
-    c = CONFIGS[config]
-    specs = [s for s in c["runs"] if runs is None or s.name in runs]
-    if runs is not None and len(specs) != len(set(runs)):
-        raise ValueError(f"unknown run names in {runs}; the config has {[s.name for s in c['runs']]}")
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=sum(s.updates for s in specs), desc=f"dynamics {config}", unit="upd",
-                   smoothing=0.05)
-    data, infos = {}, []
-    try:
-        with threadpool_limits(limits=1):
-            for s in specs:
-                arrays, info = train_run(s, c, seed, bar)
-                data.update({f"{s.name}/{k}": v for k, v in arrays.items()})
-                infos.append(info)
-                msg = (f"{s.name} (T={s.T}, {s.method}): {info['status']}, {info['updates']} updates, "
-                       f"best validation accuracy {info['best_val_acc']:.3f}, {info['wall_seconds']:.0f} s")
-                if bar is not None:
-                    bar.write(msg)
-                else:
-                    print(msg)
-    finally:
-        if bar is not None:
-            bar.close()
-    meta = {"task": TASK, "config": config, "seed": seed, "K": c["K"], "n_train": c["n_train"],
-            "n_val": c["n_val"], "epoch": c["epoch"], "record_every": c["record_every"],
-            "std": 1.0 / np.sqrt(c["K"]), "saturation_threshold": SATURATION,
-            "hyper": {k: list(v) if isinstance(v, tuple) else v for k, v in HYPER.items()},
-            "runs": infos,
-            "versions": {"srnlab": __version__, "numpy": np.__version__, "python": platform.python_version()}}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **data)
-    tmp.replace(path)
-    return load(path)
-
-
-# --------------------------------------------------------------------- reading the file
 @dataclass
 class Run:
     """One run as stored: arrays over updates, over records and over epochs.
@@ -328,19 +132,23 @@ class Dynamics:
         return self.runs[name]
 
 
-def load(path=DEFAULT_PATH):
-    """Read a file written by ``precompute`` (``python -m srnlab.dynamics``)."""
-    path = Path(path)
+def load(path=None):
+    """Read the lesson's data file (by default ``dynamics-lesson.npz`` in the results folder)."""
+    path = folder() / FILE if path is None else Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab.dynamics` first")
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["meta"]))
-        runs = {}
-        for info in meta["runs"]:
-            name = info["name"]
-            arrays = {k: f[f"{name}/{k}"] for k in PER_UPDATE + PER_RECORD + PER_EPOCH + AT_END}
-            runs[name] = Run(name=name, T=info["T"], method=info["method"], status=info["status"],
-                             info=info, **arrays)
+        raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run dynamics` first")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"]))
+            runs = {}
+            for info in meta["runs"]:
+                name = info["name"]
+                arrays = {k: f[f"{name}/{k}"] for k in KEYS}
+                runs[name] = Run(name=name, T=info["T"], method=info["method"], status=info["status"],
+                                 info=info, **arrays)
+    except Exception as exc:
+        raise ResultsError(f"{path}: this data file is damaged ({type(exc).__name__}: {exc}); run "
+                           f"`python -m srnlab run dynamics` to make it again") from None
     return Dynamics(meta=meta, runs=runs)
 
 
@@ -537,26 +345,3 @@ def style_profile(ax, runs, update):
            ylabel="log10 mean ‖δ‖", title=f"profile at update {update}")
 
 
-# --------------------------------------------------------------------- command line
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m srnlab.dynamics", description=__doc__.splitlines()[0])
-    ap.add_argument("--config", choices=list(CONFIGS), default="default")
-    ap.add_argument("--out", default=str(DEFAULT_PATH), help=f"the .npz to write (default: {DEFAULT_PATH})")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--runs", nargs="*", default=None, help="train only these runs (default: all)")
-    ap.add_argument("--no-progress", action="store_true")
-    args = ap.parse_args(argv)
-    if args.seed < 0:
-        ap.error("--seed must be >= 0")
-    start = time.perf_counter()
-    dyn = precompute(args.out, args.config, args.seed, progress=not args.no_progress, runs=args.runs)
-    size = Path(args.out).stat().st_size
-    print(f"wrote {args.out} ({size / 1e6:.2f} MB) in {time.perf_counter() - start:.0f} s")
-    for r in dyn.runs.values():
-        print(f"  {r.name:14s} T={r.T:3d} {r.method:8s} {r.status}; best validation accuracy "
-              f"{r.info['best_val_acc']:.3f}; accepted {np.mean(r.accepted):.2f}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Lesson 07 (the sampling method): the exercise's checker, and the study's data file read back as arrays.
+
+The study itself (``python -m srnlab run sampling_study``, about 9 CPU minutes)
+trains eight runs per seed from the same initial weights on the same minibatches
+(plain SGD, the sampling method with both readings of its rule, with and without
+the |dS| threshold, clipping, orthogonal and identity starts) and writes
+``results/sampling_study-lesson.json``; ``load()`` reads it as a ``Study``.
+The sampling rule itself, for arrays, is ``srnlab.sampling.winds`` / ``decide``.
+"""
+from pathlib import Path
+
+import numpy as np
+
+from ..course.exercises import CheckResult
+from ..results import ResultsError, folder, read_json
+from ..sampling import accept
+
+FILE = "sampling_study-lesson.json"
+
+
+def initial_net(config, seed):
+    """The initial network of a seed's runs (normal W_rec), rebuilt from the study file's own config."""
+    from .. import tasks
+    from ..srn import SRN
+    spec = tasks.spec(config["task"])
+    return SRN.init(spec.n_in, config["K"], spec.n_out, output=spec.output, std=config["std"],
+                    rng=np.random.default_rng((config["seed_base"], seed, 0)))
+
+
+def check_accept_rule(fn):
+    """fn(q, ds, q_range, ds_max) -> bool: the consistent rule of the sampling method.
+
+    Compared with ``srnlab.accept(..., rule="consistent")`` on a grid of (q, ds),
+    the zone's edges included, for two safe zones and two thresholds.  Prints the
+    verdict and returns a CheckResult (truthy when right).
+    """
+    qs = [-3.0, -1.5, -1.0, -0.5, 0.0, 0.3, 0.5, 1.0, 1.2, 2.0, 2.5, 4.0]
+    dss = [-5.0, -1.0, -0.7, -1e-3, 0.0, 1e-3, 0.7, 1.0, 5.0]
+    wrong, all_printed = [], True
+    for q_range in ((-1.0, 1.0), (0.5, 2.0)):
+        for ds_max in (1.0, 0.5):
+            for q in qs:
+                for d in dss:
+                    want = accept(q, d, q_range, ds_max, "consistent")
+                    try:
+                        got = fn(q, d, q_range, ds_max)
+                    except NotImplementedError:
+                        return _verdict(False, "not implemented yet: replace the `raise NotImplementedError` line with your code.")
+                    except Exception as exc:
+                        return _verdict(False, f"your function raised {type(exc).__name__}: {exc}")
+                    if not isinstance(got, (bool, np.bool_)):
+                        return _verdict(False, f"return True or False, got {got!r} for q={q}, ds={d}")
+                    if bool(got) != accept(q, d, q_range, ds_max, "printed"):
+                        all_printed = False
+                    if bool(got) != want:
+                        wrong.append((q, d, q_range, ds_max, bool(got), want))
+    if not wrong:
+        return _verdict(True, "your rule agrees with srnlab.accept(rule='consistent') on all "
+                              f"{2 * 2 * len(qs) * len(dss)} cases, the zone's edges included.")
+    if all_printed:
+        return _verdict(False, "you wrote the rule as printed in the paper: the sign is flipped. Q > Q_max means the old "
+                               "gradients vanish, so the update must GROW them (dS > 0); Q < Q_min means they "
+                               "explode, so it must shrink them (dS < 0).")
+    q, d, q_range, ds_max, got, want = wrong[0]
+    hint = ""
+    if abs(d) > ds_max:
+        hint = f" |dS| = {abs(d)} exceeds ds_max = {ds_max}: such a minibatch is always skipped."
+    elif q in q_range:
+        hint = " The safe zone includes its edges: Q_min <= Q <= Q_max."
+    elif q_range[0] <= q <= q_range[1]:
+        hint = " Inside the safe zone every minibatch with |dS| <= ds_max is used, whatever the sign of dS."
+    elif d == 0:
+        hint = " dS = 0 moves Q nowhere, so outside the zone it is not 'toward' it: skip."
+    return _verdict(False, f"{len(wrong)} of {2 * 2 * len(qs) * len(dss)} cases differ; the first: q={q}, ds={d}, "
+                           f"q_range={q_range}, ds_max={ds_max}: you said {got}, the rule says {want}.{hint}")
+
+
+def _verdict(passed, message):
+    result = CheckResult(passed, message)
+    print(repr(result))
+    return result
+
+
+class Study:
+    """The study's file as arrays.  ``Study.load()`` reads results/sampling_study-lesson.json.
+
+    Attributes: config (dict), seeds (list), names (run names), epoch, updates,
+    val_update (epochs' update numbers), record_update.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.config = data["config"]
+        self.seeds = list(self.config["seeds"])
+        self.names = list(data["runs"])
+        self.epoch = self.config["epoch"]
+        self.updates = self.config["updates"]
+        self.val_update = np.arange(0, self.updates + 1, self.epoch)
+        self.epoch_end = np.arange(self.epoch, self.updates + 1, self.epoch)
+        self.record_update = np.asarray(data["runs"][self.names[0]]["record_update"])
+
+    @classmethod
+    def load(cls, path=None):
+        path = folder() / FILE if path is None else Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run sampling_study` first")
+        data = read_json(path, "study file")
+        try:
+            return cls(data)
+        except (KeyError, TypeError, IndexError) as exc:
+            raise ResultsError(f"{path}: this study file is damaged (no {exc}); run "
+                               f"`python -m srnlab run sampling_study` to make it again") from None
+
+    def curve(self, run, key):
+        """A per-seed curve as a (n_seeds, n_points) float array (None -> NaN).
+
+        key: "val_acc", "epoch_in_zone", "epoch_accepted", "epoch_ds_over", "epoch_q_median", "saturation".
+        """
+        rows = self.data["runs"][run][key]
+        if rows is None:
+            raise KeyError(f"run {run!r} has no {key!r}")
+        n = max(len(r) for r in rows)
+        return np.array([[np.nan if v is None else v for v in r] + [np.nan] * (n - len(r)) for r in rows], float)
+
+    def summary(self, run, key):
+        """(n_seeds,) array of a summary value: frac_in_zone, accept_rate, final_acc, best_acc,
+        best_update, first_update_95 (NaN if never), frac_ds_over, final_saturation."""
+        return np.array([np.nan if v is None else v for v in self.data["runs"][run]["summary"][key]], float)
+
+    def detail(self, run, key, seed=None):
+        """Per update of one seed (default: the first) of a run that keeps them (sgd, consistent, printed):
+        "q", "ds" (float arrays; NaN where not finite) or "accepted" (bool)."""
+        rows = self.data["runs"][run]["detail"]
+        if rows is None:
+            raise KeyError(f"run {run!r} keeps per-epoch data only; per update: "
+                           f"{', '.join(n for n in self.names if self.data['runs'][n]['detail'] is not None)}")
+        d = rows[self.seeds.index(self.seeds[0] if seed is None else seed)]
+        if key == "accepted":
+            return np.frombuffer(d["accepted"].encode(), np.uint8) == ord("1")
+        if d[key] is None:
+            raise KeyError(f"run {run!r} has no per-update {key!r}")
+        return np.array([np.nan if v is None else v for v in d[key]], float)
+
+    def probes(self, run):
+        """The probes of a run, all seeds: dict of arrays seed (index), update, q, ds_sum, s_sum,
+        ds_mean, s_mean, ds_grad (the gradient term's part of ds_sum)."""
+        rows = [[i] + [np.nan if v is None else v for v in r]
+                for i, per_seed in enumerate(self.data["runs"][run]["probes"]) for r in per_seed]
+        a = np.array(rows, float)
+        keys = ("seed", "update", "q", "ds_sum", "s_sum", "ds_mean", "s_mean", "ds_grad")
+        return {k: a[:, j] for j, k in enumerate(keys)}
+
+
+def load(path=None):
+    """The study's file as a ``Study``."""
+    return Study.load(path)
+
+

@@ -1,0 +1,101 @@
+"""Where results live, and the one way they are written and read.
+
+The long runs (``srnlab.runs``) write data files; the lessons (``srnlab.lessons``)
+read them.  Both find the folder here, the same way:
+
+1. the environment variable ``SRNLAB_RESULTS``, when it is set;
+2. else the ``results/`` folder of the srnlab checkout the package was imported
+   from (an editable install, or running from the project folder);
+3. else (a regular install used outside a checkout) a ``ResultsError`` that
+   says to set ``SRNLAB_RESULTS``.
+
+Every write is atomic (a temporary file in the same folder, then a rename), so
+a reader or a stop never sees a half-written file; every read of a file that
+is damaged raises ``ResultsError`` with one line naming the file, what is
+wrong and what to do.
+"""
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+ENV = "SRNLAB_RESULTS"
+
+
+class ResultsError(ValueError):
+    """A results folder that cannot be found or used, or a data file that cannot be read."""
+
+
+def checkout_root():
+    """The srnlab checkout this package belongs to, or None (a regular install)."""
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
+        return root
+    return None
+
+
+def folder(out=None):
+    """The results folder: ``out`` if given, else ``$SRNLAB_RESULTS``, else the checkout's ``results/``."""
+    if out is not None:
+        return Path(out)
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    root = checkout_root()
+    if root is None:
+        raise ResultsError(f"srnlab is installed outside its checkout, so it has no results folder of its own: "
+                           f"set {ENV} to the folder that holds (or should hold) the results files")
+    return root / "results"
+
+
+def atomic_write(path, data):
+    """Write ``data`` (str or bytes) to ``path`` so that nobody ever sees it half written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def check_writable(path):
+    """Raise ResultsError unless files can be created in the folder ``path`` (made if missing)."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=".srnlab-write-test.")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ResultsError(f"{path} is not a writable folder ({exc.strerror or exc}); choose another --out") from None
+    return path
+
+
+def dumps(obj, sort_keys=False):
+    """JSON text with one key a line and each list of numbers on a single line."""
+    text = json.dumps(obj, indent=1, sort_keys=sort_keys)
+    return re.sub(r"\[\n\s*([-+.\deEnulaNIfity,\s]*?)\n\s*\]",
+                  lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
+
+
+def read_json(path, what="results file"):
+    """A JSON file as Python objects; ResultsError (one line, naming the file) if it is damaged."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read this {what} ({exc}); move it aside and run again") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: this {what} is damaged (not valid JSON: {exc.msg} at line {exc.lineno}); "
+                           f"move it aside or delete it, and run again to redo it") from None

@@ -1,0 +1,85 @@
+"""What an experiment tells the run loop (``loop.py``) and the command line (``cli.py``).
+
+An experiment is a set of runs at a scale.  A subclass says which runs there
+are (``specs``), what determines each one's numbers (``identity``), how a run
+starts (``new_run``), what it does after each epoch (``after_epoch``), what its
+record holds (``make_record``, ``check_record``) and how records become the
+results file the lessons read (``summarize``).  The loop does the rest.
+"""
+from ..results import folder
+
+
+class Experiment:
+    #: the experiment's name on the command line
+    name = ""
+    #: one line for ``python -m srnlab list``
+    about = ""
+    #: scale name -> its parameters
+    scales = {}
+    default_scale = ""
+    #: the choices of --tasks and --columns ({} when the experiment has none)
+    tasks = ()
+    columns = ()
+    #: "json", or "npz" for records that hold arrays
+    record_format = "json"
+    #: True when the results file can only be written from every run's record
+    needs_all_runs = False
+
+    def tag(self, scale):
+        return f"{self.name}-{scale}"
+
+    def scale(self, name):
+        if name not in self.scales:
+            raise ValueError(f"{self.name} has no scale {name!r}; allowed: {', '.join(self.scales)}")
+        return self.scales[name]
+
+    def select(self, specs, tasks=None, columns=None, shard=(0, 1)):
+        """The runs of this shard, of these tasks and columns only (None: all)."""
+        for what, chosen, allowed in (("task", tasks, self.tasks), ("column", columns, self.columns)):
+            for c in chosen or ():
+                if c not in allowed:
+                    raise ValueError(f"{what} {c!r} is not part of {self.name}; allowed: "
+                                     f"{', '.join(allowed) or f'none ({self.name} has no {what}s)'}")
+        specs = [s for s in specs if (not tasks or s.task in tasks) and (not columns or s.column in columns)]
+        return [s for i, s in enumerate(specs) if i % shard[1] == shard[0]]
+
+    def results_path(self, scale, out=None):
+        """The results file ``summarize`` writes."""
+        return folder(out) / f"{self.tag(scale)}.json"
+
+    # -- what a subclass defines
+    def specs(self, scale, seed):
+        """Every run of the experiment at a scale, in a fixed order (objects with .name, .scale,
+        .task and .column)."""
+        raise NotImplementedError
+
+    def identity(self, spec):
+        """A JSON-ready dict of everything that determines the run's numbers; its record carries
+        each key at its top level."""
+        raise NotImplementedError
+
+    def planned_updates(self, spec):
+        raise NotImplementedError
+
+    def epoch(self, spec):
+        raise NotImplementedError
+
+    def new_run(self, spec):
+        """(Trainer, extra): a fresh run; ``extra`` is checkpointed with the trainer."""
+        raise NotImplementedError
+
+    def after_epoch(self, spec, trainer, extra):
+        """Called after every epoch of training (e.g. to take a probe into ``extra``)."""
+
+    def make_record(self, spec, trainer, extra):
+        """The record's own contents (the loop adds identity, status, updates, wall_seconds)."""
+        raise NotImplementedError
+
+    def check_record(self, record):
+        """What is impossible in a record (a string), or None."""
+        return None
+
+    def summarize(self, scale, seed, out, records):
+        """Write the results file from {run name: record} (never replacing a file with less);
+        return lines to print."""
+        raise NotImplementedError

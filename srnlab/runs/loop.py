@@ -1,0 +1,393 @@
+"""The one run loop: train a run to its end, checkpointing, resuming, and writing its record.
+
+Every experiment of ``srnlab.runs`` (the tables, the training dynamics, the
+sampling study) describes its runs with an ``Experiment`` (``experiment.py``);
+this module trains them, one way for all:
+
+* a run's **record** is ``<out>/runs/<experiment>-<scale>/<run>.json`` (or
+  ``.npz`` where it holds arrays); it carries the run's **identity**, every
+  value that determines its numbers (experiment, scale, run, network, seed and
+  the whole configuration, the number of updates included);
+* while it trains, a run **checkpoints** itself about once a minute
+  (``<out>/checkpoints/...pkl``, with the same identity), so a stopped run
+  resumes where it was and ends with exactly the numbers of an unbroken one;
+* a record or checkpoint made under another identity is never reused: the
+  command refuses (``RunError``) and says what differs and what to do;
+* a damaged or impossible record or checkpoint is refused in one line that
+  names the file;
+* a run that diverges is a result: its record says so in ``status``;
+* ``run_many`` spreads runs over processes with one progress bar; killing it
+  leaves no worker behind, and it never starts more workers than runs.
+"""
+import contextlib
+import json
+import math
+import os
+import pickle
+import platform
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..results import ResultsError, atomic_write, check_writable, dumps
+
+#: Seconds between two checkpoints of a run.
+CHECKPOINT_SECONDS = 60.0
+#: The checkpoint layout; bump it when what a checkpoint holds changes.
+CHECKPOINT_FORMAT = 3
+
+
+class RunError(ResultsError):
+    """A run, record or checkpoint that the runs layer refuses to use (one line, names the file)."""
+
+
+# --------------------------------------------------------------------- versions
+def blas_kernel():
+    """Which BLAS and kernel this process computes with, e.g. "openblas 0.3.31 (SkylakeX)".
+
+    Different kernels round differently, so a run's numbers are reproducible
+    to the last bit only with the same kernel; every record says which one.
+    """
+    from threadpoolctl import threadpool_info
+    return ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+                     for i in threadpool_info() if i["user_api"] == "blas") or "unknown"
+
+
+def versions():
+    """The versions a results file was written with."""
+    return {"srnlab": __version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+# --------------------------------------------------------------------- files of one run
+def record_path(exp, out, spec):
+    return Path(out) / "runs" / exp.tag(spec.scale) / f"{spec.name}.{exp.record_format}"
+
+
+def checkpoint_path(exp, out, spec):
+    return Path(out) / "checkpoints" / exp.tag(spec.scale) / f"{spec.name}.pkl"
+
+
+def _differences(found, expected, prefix=""):
+    """The dotted keys where two nested dicts differ, with both values for leaves."""
+    out = []
+    for k in sorted(set(found) | set(expected), key=str):
+        a, b = found.get(k, "<missing>"), expected.get(k, "<missing>")
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{k}.")
+        elif a != b:
+            out.append(f"{prefix}{k} ({_short(a)} there, {_short(b)} asked)")
+    return out
+
+
+def _short(v):
+    text = json.dumps(v) if not isinstance(v, str) else v
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_identity(path, found, expected, what="record"):
+    """Raise RunError unless ``found`` agrees with the run's identity on every key of it."""
+    if not isinstance(found, dict):
+        raise RunError(f"{path}: this {what} has no identity (found {type(found).__name__}); move it aside and run again")
+    diff = _differences({k: found.get(k, "<missing>") for k in expected}, expected)
+    if diff:
+        raise RunError(f"{path} was made under other settings (differs in: {'; '.join(diff[:4])}"
+                       f"{'; ...' if len(diff) > 4 else ''}); it is not reused: move it (and its checkpoint) aside, "
+                       f"or choose another --out, or run with the settings it was made with")
+
+
+def _json_safe(obj):
+    """JSON round trip of an identity (tuples become lists), so that it compares with a stored one."""
+    return json.loads(json.dumps(obj))
+
+
+def read_record(exp, out, spec):
+    """The run's record as a dict (arrays under "arrays" for .npz records), checked; None if absent.
+
+    Raises RunError if the file is damaged, impossible, or made under another identity.
+    """
+    path = record_path(exp, out, spec)
+    if not path.exists():
+        return None
+    try:
+        if exp.record_format == "json":
+            record = json.loads(path.read_text())
+        else:
+            with np.load(path, allow_pickle=False) as f:
+                record = json.loads(str(f["meta"]))
+                record["arrays"] = {k: f[k] for k in f.files if k != "meta"}
+    except Exception as exc:  # any damage: truncated, garbage, wrong container
+        raise RunError(f"{path}: this run record is damaged ({type(exc).__name__}: {exc}); "
+                       f"delete it to redo the run") from None
+    if not isinstance(record, dict):
+        raise RunError(f"{path}: this run record is damaged (not a JSON object); delete it to redo the run")
+    check_identity(path, record, _json_safe(exp.identity(spec)))
+    problem = check_outcome(record, exp.planned_updates(spec)) or exp.check_record(record)
+    if problem:
+        raise RunError(f"{path}: this run record is impossible ({problem}); delete it to redo the run")
+    return record
+
+
+def check_outcome(record, planned):
+    """What is impossible about a record's status and number of updates (None if nothing)."""
+    status, updates = record.get("status"), record.get("updates")
+    if not isinstance(status, str) or not (status == "completed" or status.startswith("diverged")):
+        return f"status {status!r} is neither 'completed' nor 'diverged ...'"
+    if isinstance(updates, bool) or not isinstance(updates, int) or not 0 <= updates <= planned:
+        return f"updates {updates!r} is not an integer in [0, {planned}]"
+    if status == "completed" and updates != planned:
+        return f"a completed run with {updates} updates, not the {planned} planned"
+    return None
+
+
+def check_fraction(value, name):
+    """None if value is a finite number in [0, 1], else what is wrong with it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0.0 <= value <= 1.0:
+        return f"{name} {value!r} is not a number in [0, 1]"
+    return None
+
+
+def _read_checkpoint(exp, out, spec):
+    path = checkpoint_path(exp, out, spec)
+    if not path.exists():
+        return None
+    try:
+        with open(path, "rb") as f:
+            state = pickle.load(f)
+    except Exception as exc:
+        raise RunError(f"{path}: this checkpoint is damaged ({type(exc).__name__}: {exc}); "
+                       f"delete it to start the run again") from None
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise RunError(f"{path}: this checkpoint was written by another version of srnlab (or is not one); "
+                       f"delete it to start the run again")
+    check_identity(path, state.get("identity"), _json_safe(exp.identity(spec)), "checkpoint")
+    return state
+
+
+def check_existing(exp, out, specs):
+    """Read every record and checkpoint of these runs now, so a bad one stops the command before any training.
+
+    Returns the set of run names that already have a record.
+    """
+    done = set()
+    for spec in specs:
+        if read_record(exp, out, spec) is not None:
+            done.add(spec.name)
+        else:
+            _read_checkpoint(exp, out, spec)
+    return done
+
+
+# --------------------------------------------------------------------- one run
+def run_one(exp, spec, out, progress=None, stop_after=None):
+    """Train one run to its end (resuming from its checkpoint); write and return its record.
+
+    progress: optional callable(run name, new updates, postfix dict), called every epoch.
+    stop_after: stop after this many new updates, checkpoint and return None (tests of resuming).
+    """
+    record = read_record(exp, out, spec)
+    if record is not None:
+        return record
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):          # one BLAS thread: the same sums in every process
+        return _train(exp, spec, out, progress, stop_after)
+
+
+def _train(exp, spec, out, progress, stop_after):
+    ckpt = checkpoint_path(exp, out, spec)
+    state = _read_checkpoint(exp, out, spec)
+    if state is None:
+        trainer, extra = exp.new_run(spec)
+        state = {"trainer": trainer, "extra": extra, "elapsed": 0.0}
+    trainer, extra = state["trainer"], state["extra"]
+    total, epoch = exp.planned_updates(spec), exp.epoch(spec)
+    identity = exp.identity(spec)
+
+    def save(elapsed):
+        atomic_write(ckpt, pickle.dumps({"format": CHECKPOINT_FORMAT, "identity": _json_safe(identity),
+                                         "trainer": trainer, "extra": extra, "elapsed": elapsed}))
+
+    start = last_save = time.perf_counter()
+    done = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # a divergence is recorded in trainer.status
+        warnings.filterwarnings("ignore", message="training stopped")
+        while trainer.status == "running" and trainer.updates < total:
+            n = min(epoch - trainer.updates % epoch, total - trainer.updates)
+            if stop_after is not None:
+                n = min(n, stop_after - done)
+                if n <= 0:
+                    break
+            before = trainer.updates
+            trainer.run(n)
+            done += trainer.updates - before
+            exp.after_epoch(spec, trainer, extra)
+            if progress is not None:
+                h = trainer.history
+                progress(spec.name, trainer.updates - before,
+                         {"acc": h["val_acc"][-1], "Q": h["q"][-1],
+                          "accepted": float(np.mean(h["accepted"][-epoch:]))})
+            if time.perf_counter() - last_save > CHECKPOINT_SECONDS and trainer.updates < total:
+                save(state["elapsed"] + time.perf_counter() - start)
+                last_save = time.perf_counter()
+        elapsed = state["elapsed"] + time.perf_counter() - start
+        if trainer.status == "running" and trainer.updates < total:        # stop_after ran out
+            save(elapsed)
+            return None
+        trainer.finish()
+        record = {**_json_safe(identity), **exp.make_record(spec, trainer, extra), "wall_seconds": elapsed}
+    record["status"], record["updates"] = trainer.status, int(trainer.updates)
+    problem = check_outcome(record, total) or exp.check_record(record)
+    if problem:                                 # a bug, not bad data: never write it
+        raise RunError(f"{spec.name}: the run produced an impossible record ({problem})")
+    write_record(exp, out, spec, record)
+    if ckpt.exists():
+        ckpt.unlink()
+    return record
+
+
+def write_record(exp, out, spec, record):
+    path = record_path(exp, out, spec)
+    if exp.record_format == "json":
+        atomic_write(path, dumps(record))
+        return
+    import io
+    arrays = record["arrays"]
+    meta = {k: v for k, v in record.items() if k != "arrays"}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)
+    atomic_write(path, buf.getvalue())
+
+
+# --------------------------------------------------------------------- many runs
+@contextlib.contextmanager
+def _child_environment(**values):
+    """Set environment variables for the processes started inside the block, then restore them."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _die_with_parent():
+    """Ask Linux to end this process when its parent dies (no orphaned workers)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGTERM)          # PR_SET_PDEATHSIG
+    except Exception:  # pragma: no cover - not Linux: the parent check below still ends us
+        pass
+
+
+def _worker(exp_name, tasks, events, out, parent):
+    from . import EXPERIMENTS
+    _die_with_parent()
+    if os.getppid() != parent:          # the parent died before prctl took effect
+        return
+    exp = EXPERIMENTS[exp_name]
+
+    def report(name, n, post):
+        if os.getppid() != parent:
+            os._exit(1)
+        events.put(("progress", name, n, post))
+
+    while True:
+        spec = tasks.get()
+        if spec is None:
+            return
+        try:
+            rec = run_one(exp, spec, out, report)
+            events.put(("done", spec.name, rec["status"], rec.get("test_accuracy")))
+        except BaseException as exc:           # reported to the parent, which stops
+            events.put(("error", spec.name, f"{type(exc).__name__}: {exc}", None))
+            return
+
+
+def run_many(exp, specs, out, jobs=1, progress=True):
+    """Train every run of ``specs`` that has no record yet, over ``jobs`` processes.
+
+    Checks first that ``out`` is writable and that every existing record and
+    checkpoint belongs to these runs.  Returns the number of runs trained now.
+    """
+    check_writable(out)
+    done = check_existing(exp, out, specs)
+    todo = [s for s in specs if s.name not in done]
+    total = sum(exp.planned_updates(s) for s in specs)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=total, desc=f"{exp.name} {specs[0].scale if specs else ''}", unit="upd", smoothing=0.05)
+        bar.update(sum(exp.planned_updates(s) for s in specs if s.name in done))
+
+    def on_progress(name, n, post):
+        if bar is not None:
+            bar.update(n)
+            bar.set_postfix(run=name, **{k: f"{v:.2f}" for k, v in post.items()})
+
+    def on_done(name, status, acc):
+        text = f"{name}: {status}" + (f", test accuracy {acc:.3f}" if acc is not None else "")
+        bar.write(text) if bar is not None else print(text)
+
+    try:
+        jobs = max(1, min(jobs, len(todo)))
+        if jobs == 1:
+            for s in todo:
+                rec = run_one(exp, s, out, on_progress)
+                on_done(s.name, rec["status"], rec.get("test_accuracy"))
+        else:
+            _pool(exp, todo, out, jobs, on_progress, on_done)
+    finally:
+        if bar is not None:
+            bar.close()
+    return len(todo)
+
+
+def _pool(exp, todo, out, jobs, on_progress, on_done):
+    import multiprocessing as mp
+    import queue as queue_module
+    ctx = mp.get_context("spawn")
+    tasks, events = ctx.Queue(), ctx.Queue()
+    for s in todo:
+        tasks.put(s)
+    for _ in range(jobs):
+        tasks.put(None)
+    with _child_environment(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"):
+        workers = [ctx.Process(target=_worker, args=(exp.name, tasks, events, str(out), os.getpid()), daemon=True)
+                   for _ in range(jobs)]
+        for w in workers:
+            w.start()
+    finished, error = 0, None
+    try:
+        while finished < len(todo) and error is None:
+            try:
+                kind, name, a, b = events.get(timeout=0.5)
+            except queue_module.Empty:
+                if not any(w.is_alive() for w in workers):
+                    error = "the worker processes ended before all runs were done"
+                continue
+            if kind == "progress":
+                on_progress(name, a, b)
+            elif kind == "done":
+                finished += 1
+                on_done(name, a, b)
+            else:
+                error = f"{name}: {a}"
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+        for w in workers:
+            w.join(timeout=10)
+    if error is not None:
+        raise RunError(error)

@@ -1,0 +1,351 @@
+"""The runs layer (srnlab.runs): deterministic results, exact resume, processes and shards,
+and every way it could lose, mix or silently reuse data, each refused in one line."""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from srnlab.results import ResultsError
+from srnlab.runs import EXPERIMENTS, loop, tables
+from srnlab.runs.cli import main
+from srnlab.runs.loop import RunError
+
+FIG5 = EXPERIMENTS["fig5"]
+TABLE1 = EXPERIMENTS["table1"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(capsys, *args):
+    """Run the command line in this process: (exit status, stdout, stderr)."""
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:                      # argparse's refusals
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def run_fig5(out):
+    """fig5 at the tiny scale, run and summarized into out; returns its specs."""
+    assert main(["run", "fig5", "--scale", "tiny", "--out", str(out), "--jobs", "1", "--no-progress"]) == 0
+    return FIG5.specs("tiny", 2016)
+
+
+def one_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+# --------------------------------------------------------------------- what the runs are
+def test_runs_pair_methods_on_the_same_weights_and_data():
+    specs = tables.runs("table1", "tiny", networks=2)
+    assert len(specs) == 4 * len(tables.COLUMNS) * 2
+    a = next(s for s in specs if s.column == "sgd" and s.task == "addition" and s.net == 0)
+    b = next(s for s in specs if s.column == "sampling" and s.task == "addition" and s.net == 0)
+    c = next(s for s in specs if s.column == "sgd" and s.task == "addition" and s.net == 1)
+    na, nb, nc = tables.initial_net(a), tables.initial_net(b), tables.initial_net(c)
+    np.testing.assert_array_equal(na.W_rec, nb.W_rec)
+    assert not np.array_equal(na.W_rec, nc.W_rec)
+    orth = tables.initial_net(next(s for s in specs if s.column == "orthogonal" and s.task == "addition" and s.net == 0))
+    np.testing.assert_array_equal(orth.W_in, na.W_in)
+    np.testing.assert_allclose(orth.W_rec @ orth.W_rec.T, np.eye(100), atol=1e-12)
+    assert tables._seed(a, "data", 0) == tables._seed(b, "data", 0)
+
+
+def test_same_seed_same_results_file(tmp_path, capsys):
+    for name in ("a", "b"):
+        assert cli(capsys, "run", "fig5", "--scale", "tiny", "--out", tmp_path / name, "--jobs", 1, "--no-progress")[0] == 0
+    a = (tmp_path / "a" / "fig5-tiny.json").read_text()
+    assert a == (tmp_path / "b" / "fig5-tiny.json").read_text()
+    res = json.loads(a)
+    assert res["complete"] and res["runs_done"] == 3 * 3 and res["runs_diverged"] == 0
+    assert set(res["versions"]) >= {"srnlab", "numpy", "python", "blas"}
+    for cell in res["cells"].values():
+        assert 0 <= cell["mean"] <= cell["best"] <= 1 and cell["diverged"] == 0
+
+
+def test_resume_gives_exactly_the_unbroken_result(tmp_path, monkeypatch):
+    spec = TABLE1.specs("tiny", 2016)[1]                          # addition, sampling
+    unbroken = loop.run_one(TABLE1, spec, tmp_path / "u")
+    assert loop.run_one(TABLE1, spec, tmp_path / "r", stop_after=50) is None
+    assert loop.checkpoint_path(TABLE1, tmp_path / "r", spec).exists()
+    assert not loop.record_path(TABLE1, tmp_path / "r", spec).exists()
+    resumed = loop.run_one(TABLE1, spec, tmp_path / "r")
+    assert not loop.checkpoint_path(TABLE1, tmp_path / "r", spec).exists()
+    for k in unbroken:
+        if k != "wall_seconds":
+            assert resumed[k] == unbroken[k], k
+
+
+def test_processes_and_shards_give_the_same_numbers(tmp_path, capsys):
+    base = ["--scale", "tiny", "--no-progress"]
+    cli(capsys, "run", "fig5", *base, "--jobs", 1, "--out", tmp_path / "one")
+    cli(capsys, "run", "fig5", *base, "--jobs", 2, "--out", tmp_path / "two")
+    one = json.loads((tmp_path / "one" / "fig5-tiny.json").read_text())
+    assert one == json.loads((tmp_path / "two" / "fig5-tiny.json").read_text())
+    cli(capsys, "run", "fig5", *base, "--jobs", 1, "--shard", "0/2", "--out", tmp_path / "sh")
+    part = json.loads((tmp_path / "sh" / "fig5-tiny.json").read_text())
+    assert not part["complete"] and part["runs_done"] == 5
+    cli(capsys, "run", "fig5", *base, "--jobs", 1, "--shard", "1/2", "--out", tmp_path / "sh")
+    assert json.loads((tmp_path / "sh" / "fig5-tiny.json").read_text()) == one
+
+
+def test_run_only_some_tasks_and_columns(tmp_path, capsys):
+    code, out, _ = cli(capsys, "run", "table1", "--scale", "tiny", "--tasks", "temporal_order", "--columns", "sgd",
+                       "--out", tmp_path, "--no-progress")
+    assert code == 0
+    res = json.loads((tmp_path / "table1-tiny.json").read_text())
+    assert res["runs_done"] == 1 and res["runs_total"] == 24 and not res["complete"]
+    assert list(res["cells"]) == ["temporal_order|T20|sgd"]
+
+
+# --------------------------------------------------------------------- refusals: one line, exit 2
+@pytest.mark.parametrize("args, words", [
+    (["run", "table3"], "invalid choice"),
+    (["run", "table1", "--shard", "2/2"], "0 <= i < n"),
+    (["run", "table1", "--jobs", "0"], "--jobs must be >= 1"),
+    (["run", "table1", "--seed", "-1"], "--seed must be >= 0"),
+    (["run", "table1", "--scale", "huge"], "no scale 'huge'"),
+    (["run", "dynamics", "--columns", "nope"], "column 'nope' is not part of dynamics"),
+    (["run", "dynamics", "--tasks", "addition"], "task 'addition' is not part of dynamics"),
+    (["summarize", "sampling_study", "--scale", "tiny"], "nothing was written"),
+])
+def test_cli_refusals_are_one_line(args, words, tmp_path, capsys):
+    code, _, err = cli(capsys, *args, "--out", tmp_path)
+    assert code == 2 and words in one_line(err)
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_another_seed_never_reuses_or_mixes_records(tmp_path, capsys):
+    """Once: seed 7 reused seed 2016's records and labelled them seed 7."""
+    run_fig5(tmp_path)
+    code, _, err = cli(capsys, "run", "fig5", "--scale", "tiny", "--seed", 7, "--out", tmp_path, "--no-progress")
+    assert code == 2 and "seed (2016 there, 7 asked)" in one_line(err)
+    code, _, err = cli(capsys, "summarize", "fig5", "--scale", "tiny", "--seed", 7, "--out", tmp_path)
+    assert code == 2 and "seed" in one_line(err)
+    assert json.loads((tmp_path / "fig5-tiny.json").read_text())["seed"] == 2016
+
+
+def test_a_checkpoint_of_another_seed_is_not_resumed(tmp_path):
+    spec = FIG5.specs("tiny", 2016)[0]
+    loop.run_one(FIG5, spec, tmp_path, stop_after=50)
+    other = FIG5.specs("tiny", 7)[0]
+    with pytest.raises(RunError, match=r"\.pkl was made under other settings .*seed"):
+        loop.run_one(FIG5, other, tmp_path)
+
+
+def test_a_record_of_another_configuration_or_length_is_refused(tmp_path, monkeypatch):
+    spec = FIG5.specs("tiny", 2016)[0]
+    loop.run_one(FIG5, spec, tmp_path)
+    monkeypatch.setitem(tables.HYPER, "lr", 2e-5)
+    with pytest.raises(RunError, match=r"config\.train\.lr \(1e-05 there, 2e-05 asked\)"):
+        loop.read_record(FIG5, tmp_path, spec)
+    monkeypatch.setitem(tables.HYPER, "lr", 1e-5)
+    monkeypatch.setitem(tables.SCALES["tiny"], "updates", 150)      # more updates planned than it made
+    with pytest.raises(RunError, match=r"config\.updates \(100 there, 150 asked\)"):
+        loop.read_record(FIG5, tmp_path, spec)
+
+
+def test_a_diverged_run_is_a_result(tmp_path, monkeypatch, capsys):
+    from srnlab.train import Trainer
+    real_run = Trainer.run
+
+    def run_then_diverge(self, n, *a, **kw):              # the trainer's own divergence path, after 50 updates
+        real_run(self, n, *a, **kw)
+        if self.updates >= 50:
+            self._diverged(self.updates, "forced by the test")
+        return self
+    monkeypatch.setattr(Trainer, "run", run_then_diverge)     # in this process: --jobs 1
+    code, out, err = cli(capsys, "run", "fig5", "--scale", "tiny", "--columns", "sgd", "--jobs", 1,
+                         "--out", tmp_path, "--no-progress")
+    assert code == 0, err
+    res = json.loads((tmp_path / "fig5-tiny.json").read_text())
+    assert res["runs_done"] == 3 and res["runs_diverged"] == 3
+    assert all(r["status"].startswith("diverged at update 50") and r["updates"] == 50 for r in res["runs"])
+    assert all(0 <= r["test_accuracy"] <= 1 for r in res["runs"])
+    assert all(c["diverged"] == c["n"] == 1 for c in res["cells"].values())
+    assert "diverged" in out
+    code, _, err = cli(capsys, "summarize", "fig5", "--scale", "tiny", "--out", tmp_path)   # never refused later
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda p: p.write_text(p.read_text()[:200]), "damaged"),
+    (lambda p: p.write_text("garbage"), "damaged"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "test_accuracy": 5.0})), "test_accuracy 5.0"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "test_accuracy": float("nan")})),
+     "test_accuracy nan"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "updates": 20})), "completed run with 20"),
+    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "status": "done"})), "status 'done'"),
+])
+def test_a_damaged_or_impossible_record_is_one_line_naming_it(damage, words, tmp_path, capsys):
+    specs = run_fig5(tmp_path)
+    path = loop.record_path(FIG5, tmp_path, specs[0])
+    damage(path)
+    for command in (["run", "fig5", "--no-progress"], ["summarize", "fig5"]):
+        code, _, err = cli(capsys, *command, "--scale", "tiny", "--out", tmp_path)
+        line = one_line(err)
+        assert code == 2 and str(path) in line and words in line
+
+
+def test_a_damaged_checkpoint_is_one_line_naming_it(tmp_path, capsys):
+    spec = FIG5.specs("tiny", 2016)[0]
+    loop.run_one(FIG5, spec, tmp_path, stop_after=50)
+    ckpt = loop.checkpoint_path(FIG5, tmp_path, spec)
+    ckpt.write_bytes(ckpt.read_bytes()[:100])
+    code, _, err = cli(capsys, "run", "fig5", "--scale", "tiny", "--out", tmp_path, "--no-progress")
+    assert code == 2 and str(ckpt) in one_line(err) and "damaged" in err
+    assert not loop.record_path(FIG5, tmp_path, FIG5.specs("tiny", 2016)[1]).exists()   # refused before training
+
+
+def test_summarize_never_replaces_a_file_with_less(tmp_path, capsys):
+    run_fig5(tmp_path)
+    main(["summarize", "fig5", "--scale", "tiny", "--out", str(tmp_path)])
+    summary = tmp_path / "fig5-tiny.json"
+    before = summary.read_bytes()
+    capsys.readouterr()
+    # a folder with the summary but no runs/: refused, the summary kept
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    (empty / "fig5-tiny.json").write_bytes(before)
+    code, _, err = cli(capsys, "summarize", "fig5", "--scale", "tiny", "--out", empty)
+    assert code == 2 and "no run records" in one_line(err)
+    assert (empty / "fig5-tiny.json").read_bytes() == before
+    # records missing for runs the summary holds: refused
+    loop.record_path(FIG5, tmp_path, FIG5.specs("tiny", 2016)[0]).unlink()
+    code, _, err = cli(capsys, "summarize", "fig5", "--scale", "tiny", "--out", tmp_path)
+    assert code == 2 and "replace it with less" in one_line(err)
+    assert summary.read_bytes() == before
+
+
+def test_an_unwritable_out_is_found_before_any_training(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    start = time.perf_counter()
+    code, _, err = cli(capsys, "run", "table1", "--scale", "tiny", "--out", blocker / "sub", "--no-progress")
+    assert code == 2 and "not a writable folder" in one_line(err) and str(blocker / "sub") in err
+    assert time.perf_counter() - start < 2.0
+
+
+def test_never_more_workers_than_runs(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(loop, "_pool", lambda exp, todo, out, jobs, *a: started.append((len(todo), jobs)))
+    loop.run_many(FIG5, FIG5.specs("tiny", 2016)[:2], tmp_path, jobs=6, progress=False)
+    assert started == [(2, 2)]
+    monkeypatch.setattr(loop, "_pool", lambda *a: pytest.fail("one run needs no pool"))
+    loop.run_many(FIG5, FIG5.specs("tiny", 2016)[:1], tmp_path, jobs=6, progress=False)
+
+
+def _children(pid):
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_the_parent_leaves_no_worker_behind(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "srnlab", "run", "table1", "--scale", "tiny", "--jobs", "2",
+                             "--out", str(tmp_path), "--no-progress"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    kids = []
+    while time.time() < deadline and len(kids) < 2:
+        time.sleep(0.2)
+        kids = [k for k in _children(proc.pid) if "srnlab" in Path(f"/proc/{k}/cmdline").read_text(errors="ignore")
+                or "multiprocessing" in Path(f"/proc/{k}/cmdline").read_text(errors="ignore")]
+    assert len(kids) >= 2, "the workers did not start"
+    time.sleep(1.0)                                  # let them import and start training
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.2)
+    left = [k for k in kids if _alive(k)]
+    for k in left:
+        os.kill(k, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their parent"
+
+
+# --------------------------------------------------------------------- writes
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from srnlab import results
+    path = tmp_path / "f.json"
+    path.write_text("old")
+
+    def broken(*a):
+        raise OSError("disk full")
+    monkeypatch.setattr(results.os, "replace", broken)
+    with pytest.raises(OSError):
+        results.atomic_write(path, "new")
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_records_are_compact_json_that_reads_back_exactly():
+    from srnlab.results import dumps
+    rec = {"a": [1.5, -2e-300, 3], "b": {"c": [0.1] * 5, "s": "x"}, "n": None}
+    text = dumps(rec)
+    assert json.loads(text) == rec and "[0.1, 0.1, 0.1, 0.1, 0.1]" in text
+    curves = tables.round_curves({"val_update": [0, 50], "val_acc": [0.25, 0.5], "loss": [1.23456789, 2.0],
+                                  "accepted": [0.123456789, 1.0], "q_median": [0.123456, None]})
+    assert curves["loss"][0] == 1.23457 and curves["q_median"] == [0.1235, None]
+
+
+# --------------------------------------------------------------------- one results location
+def test_the_results_folder_is_found_one_way(tmp_path, monkeypatch):
+    from srnlab import results
+    monkeypatch.delenv(results.ENV, raising=False)
+    assert results.folder() == ROOT / "results"
+    monkeypatch.setenv(results.ENV, str(tmp_path))
+    assert results.folder() == tmp_path
+    assert results.folder(tmp_path / "x") == tmp_path / "x"
+
+
+def test_a_regular_install_outside_the_checkout(tmp_path):
+    """`pip install .` (not editable): no checkout, so SRNLAB_RESULTS names the folder."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(ROOT)], check=True, cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "SRNLAB_RESULTS"}
+    env["PYTHONPATH"] = str(target)
+    probe = ("import srnlab, srnlab.results as r; print(srnlab.__file__)\n"
+             "from srnlab.lessons import benchmarks_tables as b\n"
+             "try:\n    r.folder()\nexcept r.ResultsError as e:\n    print('refused:', e)\n")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert str(target) in out.stdout and "refused:" in out.stdout and "SRNLAB_RESULTS" in out.stdout
+    cmd = [sys.executable, "-m", "srnlab", "summarize", "fig5", "--scale", "small"]
+    refused = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert refused.returncode == 2 and "SRNLAB_RESULTS" in one_line(refused.stderr)
+    env["SRNLAB_RESULTS"] = str(tmp_path / "res")
+    import shutil
+    shutil.copytree(ROOT / "results" / "runs" / "fig5-small", tmp_path / "res" / "runs" / "fig5-small")
+    done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    mine = json.loads((tmp_path / "res" / "fig5-small.json").read_text())
+    assert mine["cells"] == json.loads((ROOT / "results" / "fig5-small.json").read_text())["cells"]
+    read = subprocess.run([sys.executable, "-c", "from srnlab.lessons import benchmarks_tables as b; "
+                           "print(b.load('fig5', 'small')['runs_done'])"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert read.stdout.strip() == "27", read.stderr
