@@ -103,12 +103,13 @@ def main(argv=None):
             specs = exp.select(exp.specs(scale, args.seed), args.tasks, args.columns, args.shard)
             trained = run_many(exp, specs, out, args.jobs, progress=not args.no_progress)
             print(f"{exp.name} ({scale}): {trained} run(s) trained now, {len(specs) - trained} had records")
-            all_specs = exp.specs(scale, args.seed)
-            done = check_existing(exp, out, all_specs)
-            if exp.needs_all_runs and len(done) < len(all_specs):
-                print(f"{len(done)} of {len(all_specs)} runs of {exp.name} have records; its results file is "
-                      f"written when all have")
-                return 0
+            if exp.needs_all_runs:         # its file needs every run's record, not just this selection's
+                all_specs = exp.specs(scale, args.seed)
+                done = check_existing(exp, out, all_specs)
+                if len(done) < len(all_specs):
+                    print(f"{len(done)} of {len(all_specs)} runs of {exp.name} have records; its results file is "
+                          f"written when all have")
+                    return 0
         print("\n".join(summarize(exp, scale, args.seed, out)))
     except (ResultsError, ValueError) as exc:
         print(f"python -m srnlab {args.command}: {exc}", file=sys.stderr)

@@ -53,7 +53,7 @@ import numpy as np
 from .. import tasks
 from ..bptt import bptt
 from ..qfactor import q_factor
-from ..results import atomic_write, folder
+from ..results import atomic_write
 from ..srn import SRN
 from ..theorem import tangent
 from ..train import Trainer, TrainConfig
@@ -318,9 +318,6 @@ class SamplingStudy(Experiment):
             if problem:
                 return problem
         return None
-
-    def results_path(self, scale, out=None):
-        return folder(out) / f"{self.tag(scale)}.json"
 
     def summarize(self, scale, seed, out, records):
         """Write the study file, once every (seed, run) has its record; never a partial file."""

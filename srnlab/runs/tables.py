@@ -195,7 +195,6 @@ class Table(Experiment):
 
     scales = SCALES
     default_scale = "small"
-    columns = tuple(COLUMNS)
 
     def __init__(self, name):
         self.name = name
@@ -253,7 +252,7 @@ class Table(Experiment):
     def summarize(self, scale, seed, out, records):
         """Merge the run records into <out>/<experiment>-<scale>.json (and .timing.json)."""
         specs = runs(self.name, scale, seed)
-        path = folder(out) / f"{self.tag(scale)}.json"
+        path = self.results_path(scale, out)
         ordered = [records[s.name] for s in specs if s.name in records]
         if not ordered:
             raise RunError(f"{folder(out) / 'runs' / self.tag(scale)} holds no run records of {self.name} at scale "
