@@ -8,6 +8,7 @@ The core, the paper's mathematics (read these first):
     bptt_reference.py the same BPTT as plain loops, one screen  bptt_reference
     qfactor.py        the Q-factor, eq. 25                      q_factor
     theorem.py        dS for a change of W_rec, eqs. 14-24      ds, ds_relative, s_gradient
+    indicator.py      the author's log10 change of the old gradient   log_indicator
     sampling.py       the sampling rule, section 6              accept (one), decide / winds (arrays)
     tasks.py          the four tasks, section 7                 tasks.generate, tasks.accuracy
     train.py          SGD / clipping / sampling training        train, Trainer, TrainConfig
@@ -29,6 +30,7 @@ The rooms around it:
 from . import tasks
 from .bptt import BPTTResult, bptt, bptt_randomized
 from .bptt_reference import bptt_reference
+from .indicator import log_indicator
 from .qfactor import q_factor, step_norms
 from .sampling import accept, decide, winds
 from .srn import SRN, softmax
@@ -39,6 +41,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SRN", "softmax", "bptt", "bptt_randomized", "bptt_reference", "BPTTResult", "q_factor", "step_norms",
-    "ds", "ds_relative", "s_frozen", "s_gradient", "tangent", "accept", "decide", "winds", "tasks", "train",
+    "ds", "ds_relative", "log_indicator", "s_frozen", "s_gradient", "tangent", "accept", "decide", "winds", "tasks", "train",
     "Trainer", "TrainConfig",
 ]

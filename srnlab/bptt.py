@@ -196,11 +196,13 @@ def bptt_randomized(net, X, y, p=0.9, rng=None, *, reduction="mean"):
     return _run(net, X, y, reduction, keep=keep)
 
 
-def _run(net, X, y, reduction, keep, workspace=None):
+def _run(net, X, y, reduction, keep, workspace=None, weight_grads=True):
     """Forward and backward pass on a checked X.
 
     keep[j] (j = 1..depth) multiplies the local gradient on the j-th step
     back; keep = ones is ordinary (truncated) BPTT of depth len(keep) - 1.
+    weight_grads=False skips eq. 4 (the result's grads are then empty): for
+    a second pass that needs only the local gradients.
     """
     T = X.shape[1]
     depth = len(keep) - 1
@@ -224,7 +226,7 @@ def _run(net, X, y, reduction, keep, workspace=None):
             delta[t - 1] *= fprime[t - 1]
             if keep[step_back] != 1.0:
                 delta[t - 1] *= keep[step_back]
-        grads = _weight_grads(net, X, z, delta, d_o, t0)
+        grads = _weight_grads(net, X, z, delta, d_o, t0) if weight_grads else {}
     y_hat = softmax(o) if net.output == "softmax" else o
     return BPTTResult(loss=loss, grads=grads, delta=delta.transpose(1, 0, 2),
                       a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2),

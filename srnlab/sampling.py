@@ -55,7 +55,7 @@ WINDS = {GALE: "a gale: |dS| > ds_max", INSIDE: "Q inside the safe zone",
          CALM: "Q outside the zone, no wind (dS = 0)"}
 
 
-def _check_ds_max(ds_max):
+def check_ds_max(ds_max):
     if isinstance(ds_max, bool) or not isinstance(ds_max, numbers.Real) or not ds_max > 0:
         raise ValueError(f"ds_max must be a number > 0 (inf switches the |dS| test off), got {ds_max!r}")
     return float(ds_max)
@@ -74,7 +74,7 @@ def winds(q, ds, q_range=(-1.0, 1.0), ds_max=1.0):
     Returns an int8 array of the broadcast shape of q and ds.
     """
     q_min, q_max = check_q_range(q_range)
-    ds_max = _check_ds_max(ds_max)
+    ds_max = check_ds_max(ds_max)
     q, ds = np.asarray(q, float), np.asarray(ds, float)
     with np.errstate(invalid="ignore"):
         inside = (q >= q_min) & (q <= q_max)

@@ -129,6 +129,16 @@ def s_frozen(net, result, W_rec, h):
     The function whose derivative the theorem gives; a finite difference of
     it along dW_rec checks ``ds``.  Only W_rec changes; ``net`` gives K.
     """
+    g = g_frozen(net, result, W_rec, h)
+    return float(np.sum(g * g))
+
+
+def g_frozen(net, result, W_rec, h):
+    """G(W_rec) = delta(k-h), (batch, K), with D_n and delta(k) frozen at ``result``'s values.
+
+    What ``tangent`` differentiates; a finite difference of it (or of any
+    norm of it) along dW_rec checks dG and the first-order log10 indicator.
+    """
     W_rec = _check_dW(net, W_rec, "W_rec")
     delta = result.delta.transpose(1, 0, 2)
     z = result.z.transpose(1, 0, 2)
@@ -137,7 +147,7 @@ def s_frozen(net, result, W_rec, h):
     g = delta[T - 1]
     for n in range(T - 1, T - 1 - h, -1):
         g = (g @ W_rec.T) * (1.0 - z[n - 1] ** 2)
-    return float(np.sum(g * g))
+    return g
 
 
 def _tangent_for(net, X, y, dW_rec, h, reduction, result):

@@ -23,6 +23,25 @@ rejected too: training stalls (measured in lesson 05).  ``ds_on="gradient"``
 judges only the minibatch's own contribution -lr * g, the reading under
 which "skip this minibatch" cannot stall.
 
+Which number is judged against ds_max, ``indicator``:
+    "ds"           the theorem's dS = 2 (G, dG) (eqs. 14-24), in the loss's units;
+    "ds_relative"  dS / S, S = ||G||_F^2: the same change, scale-free;
+    "log10"        the author's: the change of log10 ||delta(k-h)|| that the
+                   step makes (``srnlab.indicator``), exact (a second forward
+                   and backward pass with the step applied to every weight) or
+                   first-order (``exact=False``).  ds_max = 1 is then "tenfold".
+``norm`` is how Q and the log10 indicator measure a (batch, K) block of
+local gradients: "mean" of per-example norms, "spectral" (the author's) or
+"frobenius" (``srnlab.qfactor``).
+
+The author's training loop (github.com/FlyElephant-M31/r3, ``Go_MakeTrain.m``,
+``train_SGD_pak.m``) also sets the velocity to zero at the start of every
+epoch of 50 minibatches, for plain SGD and for the method alike:
+``reset_velocity_every=50``.  A rejected momentum step can then block at most
+the rest of its epoch.  ``select_by="loss"`` keeps the network of the lowest
+validation loss instead of the highest accuracy (his code keeps the lowest
+validation MSE).
+
 The loss reduction matters: the paper's lr = 1e-5 learns at a useful pace
 only with the loss SUMMED over the minibatch (sum at lr 1e-5 is mean at
 lr 1e-4), so reduction="sum" is the default here.
@@ -42,13 +61,16 @@ import numpy as np
 from . import _validate as V
 from . import tasks
 from .bptt import REDUCTIONS, bptt, output_error
-from .qfactor import q_factor
-from .sampling import RULES, accept, check_q_range
+from .indicator import log_indicator
+from .qfactor import NORMS, q_factor
+from .sampling import RULES, check_ds_max, accept, check_q_range
 from .theorem import s_gradient
 from .workspace import Workspace
 
 METHODS = ("sgd", "clip", "sampling")
 DS_ON = ("update", "gradient")
+INDICATORS = ("ds", "ds_relative", "log10")
+SELECT_BY = ("accuracy", "loss")
 
 #: |z| at or above this counts as saturated: there f'(a) = 1 - z^2 < 0.1.
 SATURATION = 0.95
@@ -72,6 +94,11 @@ class TrainConfig:
     ds_max: float = 1.0
     rule: str = "consistent"
     ds_on: str = "update"           # dS of the whole momentum step, or of the minibatch's -lr * g
+    indicator: str = "ds"           # what ds_max bounds: "ds", "ds_relative" or "log10" (the author's)
+    exact: bool = True              # log10 indicator: recompute with the step (True) or first order
+    norm: str = "mean"              # the norm of a (batch, K) block in Q and the log10 indicator
+    reset_velocity_every: int = None  # zero the velocity every N updates (the author's N = 50); None: never
+    select_by: str = "accuracy"     # "save best" by validation accuracy (then loss), or by loss alone
     n_train: int = None             # fixed training set size; None: fresh data every update
     n_val: int = 1000
     val_chunk: int = 100            # validation sequences per length draw
@@ -88,14 +115,21 @@ class TrainConfig:
         V.choice(self.reduction, "reduction", REDUCTIONS)
         V.choice(self.rule, "rule", RULES)
         V.choice(self.ds_on, "ds_on", DS_ON)
+        V.choice(self.indicator, "indicator", INDICATORS)
+        V.choice(self.norm, "norm", NORMS)
+        V.choice(self.select_by, "select_by", SELECT_BY)
+        if not isinstance(self.exact, (bool, np.bool_)):
+            raise TypeError(f"exact must be True or False, got {self.exact!r}")
+        self.exact = bool(self.exact)
+        if self.reset_velocity_every is not None:
+            self.reset_velocity_every = V.positive_int(self.reset_velocity_every, "reset_velocity_every")
         self.lr = V.nonnegative_float(self.lr, "lr", allow_zero=False)
         self.momentum = V.nonnegative_float(self.momentum, "momentum")
         if self.momentum >= 1:
             raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
         self.clip_norm = V.nonnegative_float(self.clip_norm, "clip_norm", allow_zero=False)
         self.q_range = check_q_range(self.q_range)
-        if not (isinstance(self.ds_max, (int, float)) and self.ds_max > 0):
-            raise ValueError(f"ds_max must be > 0, got {self.ds_max!r}")
+        self.ds_max = check_ds_max(self.ds_max)
         for name in ("batch", "n_val", "val_chunk", "epoch", "record_every"):
             setattr(self, name, V.positive_int(getattr(self, name), name))
         if self.n_train is not None:
@@ -146,6 +180,7 @@ class Trainer:
                              copy.deepcopy(val_rng.bit_generator.state))
         self._make_data_sets()
         self.workspace = Workspace()      # buffers reused by every update
+        self.trial_workspace = Workspace()  # ... and by the log10 indicator's second pass
         self.updates = 0
         self.status = "running"
         self.history = {k: [] for k in HISTORY_KEYS}
@@ -190,6 +225,9 @@ class Trainer:
             return False
         cfg, net = self.config, self.net
         X, y = self._minibatch()
+        if cfg.reset_velocity_every is not None and self.updates % cfg.reset_velocity_every == 0:
+            for v in self.velocity.values():
+                v.fill(0.0)
         res = bptt(net, X, y, h=cfg.bptt_depth, reduction=cfg.reduction, workspace=self.workspace)
         i = self.updates + 1
         if not res.finite:
@@ -199,12 +237,12 @@ class Trainer:
         if cfg.method == "clip" and grad_norm > cfg.clip_norm:
             grads = {k: g * (cfg.clip_norm / grad_norm) for k, g in grads.items()}
         proposal = {k: cfg.momentum * self.velocity[k] - cfg.lr * grads[k] for k in grads}
-        q = q_factor(res.delta, cfg.h)
+        q = q_factor(res.delta, cfg.h, cfg.norm)
         ds = float("nan")
         accepted = True
         if cfg.method == "sampling":
-            dW_rec = proposal["W_rec"] if cfg.ds_on == "update" else -cfg.lr * grads["W_rec"]
-            ds = float(np.vdot(s_gradient(net, res, cfg.h, self.workspace), dW_rec))
+            judged = proposal if cfg.ds_on == "update" else {k: -cfg.lr * g for k, g in grads.items()}
+            ds = self._indicator(X, y, res, judged)
             accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
         if accepted:
             self.velocity = proposal
@@ -226,6 +264,19 @@ class Trainer:
         if i % cfg.epoch == 0:
             self._validate()
         return True
+
+    def _indicator(self, X, y, res, step):
+        """The number the sampling rule judges the step by (``indicator``; see the module docstring)."""
+        cfg, net = self.config, self.net
+        if cfg.indicator == "log10":
+            return log_indicator(net, X, y, step, cfg.h, norm=cfg.norm, exact=cfg.exact, result=res,
+                                 workspace=self.trial_workspace)
+        ds = float(np.vdot(s_gradient(net, res, cfg.h, self.workspace), step["W_rec"]))
+        if cfg.indicator == "ds":
+            return ds
+        G = res.delta[:, res.delta.shape[1] - 1 - cfg.h]
+        S = float(np.vdot(G, G))
+        return ds / S if S > 0 else float("nan")
 
     def run(self, n_updates, progress=False, callback=None):
         """Make up to n_updates more updates (fewer if the run diverges).
@@ -293,7 +344,11 @@ class Trainer:
         hist["val_update"].append(self.updates)
         hist["val_acc"].append(acc)
         hist["val_loss"].append(loss)
-        if np.isfinite(loss) and (acc, -loss) > (self.best_val[0], -self.best_val[1]):
+        if cfg.select_by == "loss":
+            better = loss < self.best_val[1]
+        else:
+            better = (acc, -loss) > (self.best_val[0], -self.best_val[1])
+        if np.isfinite(loss) and better:
             self.best_val = (acc, loss)
             self.best = net.copy()
             self.best_update = self.updates
@@ -321,7 +376,8 @@ def train(net, task, T, n_updates, seed=0, progress=False, callback=None, **conf
     """Train a copy of ``net`` for n_updates and return the finished Trainer.
 
     Keyword arguments go to ``TrainConfig`` (method, lr, momentum, batch,
-    reduction, clip_norm, h, q_range, ds_max, rule, n_train, n_val, epoch, ...).
+    reduction, clip_norm, h, q_range, ds_max, rule, indicator, exact, norm,
+    reset_velocity_every, select_by, n_train, n_val, epoch, ...).
     The result's ``.best`` is the network of the best validation ("save best"),
     ``.history`` what the lessons plot, ``.status`` how the run ended.
     """

@@ -39,7 +39,7 @@ from ..results import ResultsError, atomic_write, check_writable, dumps
 #: Seconds between two checkpoints of a run.
 CHECKPOINT_SECONDS = 60.0
 #: The checkpoint layout; bump it when what a checkpoint holds changes.
-CHECKPOINT_FORMAT = 3
+CHECKPOINT_FORMAT = 4
 
 
 class RunError(ResultsError):
