@@ -28,6 +28,7 @@ The rooms around it:
                lesson 07's study (sampling_study).  The lessons never import it.
 """
 from . import tasks
+from ._validate import NumericalWarning
 from .bptt import BPTTResult, bptt, bptt_randomized
 from .bptt_reference import bptt_reference
 from .indicator import log_indicator
@@ -42,5 +43,5 @@ __version__ = "0.1.0"
 __all__ = [
     "SRN", "softmax", "bptt", "bptt_randomized", "bptt_reference", "BPTTResult", "q_factor", "step_norms",
     "ds", "ds_relative", "log_indicator", "s_frozen", "s_gradient", "tangent", "accept", "decide", "winds", "tasks", "train",
-    "Trainer", "TrainConfig",
+    "Trainer", "TrainConfig", "NumericalWarning",
 ]

@@ -86,3 +86,14 @@ def check_depth(h, T, name="h"):
             f"{name} must be between 1 and {T} (or None for full BPTT)"
         )
     return h
+
+
+class NumericalWarning(RuntimeWarning):
+    """A value that srnlab returns as inf or NaN because the number asked for does not exist
+    in floating point (an old gradient that underflowed to 0, a norm that overflowed); the
+    message says which and why.  The trainer records such values without warning."""
+
+
+def warn_numerical(message, stacklevel=3):
+    import warnings
+    warnings.warn(message, NumericalWarning, stacklevel=stacklevel)

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as V
-from .srn import softmax
+from .srn import _softmax
+from .workspace import Workspace
 
 REDUCTIONS = ("mean", "sum")
 
@@ -120,8 +121,8 @@ def output_error(net, o, y, reduction="mean"):
 def check_targets(net, y, B):
     """Validate targets against the network's output kind and the batch size."""
     arr = np.asarray(y)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"y must be a numeric array, got dtype {arr.dtype}")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"y must be a numeric array (integer classes or float targets), got dtype {arr.dtype}")
     if arr.shape[:1] != (B,):
         raise ValueError(f"X holds {B} sequences but y has batch size {arr.shape[0] if arr.ndim else 'none (a scalar)'}; they must match")
     if net.output == "softmax" and arr.ndim == 1:
@@ -164,6 +165,8 @@ def bptt(net, X, y, h=None, *, reduction="mean", workspace=None):
     X = net.check_input(X)
     T = X.shape[1]
     h = V.check_depth(h, T)
+    if workspace is not None and not isinstance(workspace, Workspace):
+        raise TypeError(f"workspace must be a srnlab.workspace.Workspace or None, got {type(workspace).__name__}")
     depth = T - 1 if h is None else min(h, T - 1)
     return _run(net, X, y, reduction, keep=np.ones(depth + 1), workspace=workspace)
 
@@ -227,7 +230,7 @@ def _run(net, X, y, reduction, keep, workspace=None, weight_grads=True):
             if keep[step_back] != 1.0:
                 delta[t - 1] *= keep[step_back]
         grads = _weight_grads(net, X, z, delta, d_o, t0) if weight_grads else {}
-    y_hat = softmax(o) if net.output == "softmax" else o
+    y_hat = _softmax(o) if net.output == "softmax" else o
     return BPTTResult(loss=loss, grads=grads, delta=delta.transpose(1, 0, 2),
                       a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2),
                       fprime=fprime.transpose(1, 0, 2), y_hat=y_hat,
@@ -248,3 +251,45 @@ def _weight_grads(net, X, z, delta, d_o, t0):
         "c": d_o.sum(axis=0),
     }
 
+
+
+def check_result(net, X, y, result, h=None):
+    """Check that ``result`` is a BPTT result of ``net`` on this checked X and y, deep enough for h.
+
+    Functions that accept a result to reuse (``ds``, ``ds_relative``,
+    ``log_indicator``) call this, so that a result of another network, batch
+    or loss is refused instead of silently giving a number about something
+    else.  The check recomputes the first two pre-activations and the last
+    local gradient (a few small products), not the whole pass.
+    """
+    if not isinstance(result, BPTTResult):
+        raise TypeError(f"result must be a BPTTResult from srnlab.bptt, got {type(result).__name__}")
+    B, T, _ = X.shape
+    if result.delta.shape != (B, T, net.K):
+        raise ValueError(f"result is not a BPTT result of this network and batch: its delta has shape "
+                         f"{result.delta.shape}, expected {(B, T, net.K)}")
+    if h is not None and result.depth < h:
+        raise ValueError(f"the BPTT result went back {result.depth} steps; h={h} needs a backward pass of depth >= h")
+    tol = 1e-3 if net.dtype == np.float32 else 1e-8
+
+    def differs(got, want):
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+            return not np.allclose(got, want, rtol=tol, atol=tol * scale)
+
+    a0 = X[:, 0] @ net.W_in + net.b
+    if differs(result.a[:, 0], a0):
+        raise ValueError("result is not a BPTT result of this network on this X: its a(0) differs from "
+                         "x(0) W_in + b; pass the result of bptt(net, X, y) for the same net, X and y, or none")
+    if T > 1 and differs(result.a[:, 1], X[:, 1] @ net.W_in + result.z[:, 0] @ net.W_rec + net.b):
+        raise ValueError("result is not a BPTT result of this network on this X: its a(1) differs from "
+                         "x(1) W_in + z(0) W_rec + b; pass the result of bptt(net, X, y) for the same net, X and y, or none")
+    with np.errstate(over="ignore", invalid="ignore"):
+        o = result.z[:, -1] @ net.W_out + net.c
+        _, d_o = output_error(net, o, y, result.reduction)
+        delta_k = (d_o @ net.W_out.T) * result.fprime[:, -1]
+    if differs(result.delta[:, -1], delta_k):
+        raise ValueError(f"result is not a BPTT result for these targets y (its last local gradient differs from "
+                         f"the one y and the loss reduced by {result.reduction!r} give); pass the result of "
+                         f"bptt(net, X, y) for the same y, or none")
+    return result

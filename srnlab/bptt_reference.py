@@ -14,6 +14,7 @@ the tests hold it to this version, and lesson 02 reads this one.
 """
 import numpy as np
 
+from . import _validate as V
 from .bptt import output_error
 
 
@@ -29,6 +30,7 @@ def bptt_reference(net, X, y, h=None, reduction="mean"):
     """
     X = net.check_input(X)
     B, T, _ = X.shape
+    h = V.check_depth(h, T)                              # 1 <= h <= T, or None
     k = T - 1                                            # the last step
     depth = k if h is None else min(h, k)
 

@@ -26,7 +26,10 @@ its change along dW_rec (``theorem.tangent``):
     spectral:   I ~ u1' dG v1 / (s1 ln 10)        (s1, u1, v1: G's top singular triple)
     mean:       I ~ sum_i (g_i, dg_i) / ||g_i||  /  (sum_i ||g_i|| ln 10)
 
-His code contains this first-order G.dG variant too, switched off.
+His code contains this first-order G.dG variant too, switched off.  It is
+computed here in reverse mode, as ``theorem.g_adjoint`` of the seed
+d log10 ||G|| / dG (one pass like ``s_gradient``'s), then one inner product
+with dW_rec.
 """
 import math
 from collections.abc import Mapping
@@ -34,9 +37,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import _validate as V
-from .bptt import bptt, _run
+from .bptt import _run, bptt, check_result
 from .qfactor import NORMS, block_norms
-from .theorem import _check_h, tangent
+from .theorem import _check_h, g_adjoint
 
 #: The keys a step may have: those of ``bptt(...).grads``.
 PARAMS = ("W_in", "W_rec", "b", "W_out", "c")
@@ -86,54 +89,79 @@ def log_indicator(net, X, y, step, h, *, norm="spectral", exact=True, result=Non
             ``result``'s arrays live in).
     Returns:
         I > 0: the step grows the old gradient (I = 1: tenfold); I < 0: it
-        shrinks it.  +inf or -inf when the step makes it infinite or zero;
-        NaN when it was zero before the step (no log change exists).
+        shrinks it.  Where no finite change exists, with a ``NumericalWarning``
+        that says why: +inf or -inf when the step makes the old gradient
+        overflow or vanish to exactly zero; NaN when it was zero (or inf)
+        before the step, or the step makes the pass overflow to NaN.
     """
     V.choice(norm, "norm", NORMS)
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"exact must be True or False, got {exact!r}")
     X = net.check_input(X)
-    T = X.shape[1]
-    h = _check_h(h, T)
+    h = _check_h(h, X.shape[1])
     step = check_step(net, step)
     if result is None:
         result = bptt(net, X, y, h=h, reduction="sum")
-    elif result.delta.shape != (X.shape[0], T, net.K) or result.depth < h:
-        raise ValueError(f"result must be a BPTT result of this network and batch with depth >= h={h}: its delta "
-                         f"has shape {result.delta.shape} (expected {(X.shape[0], T, net.K)}) and depth {result.depth}")
-    G = result.delta[:, T - 1 - h]
+    else:
+        check_result(net, X, y, result, h)
+    value, why = log_change(net, X, y, step, h, norm, bool(exact), result, workspace)
+    if why:
+        V.warn_numerical(f"log10 indicator = {value}: {why}", stacklevel=2)
+    return value
+
+
+def log_change(net, X, y, step, h, norm, exact, result, workspace=None):
+    """``log_indicator`` on checked arguments, without warnings: (value, None or why it is not finite).
+
+    The trainer calls this at every update (its arguments are its own).
+    """
+    G = result.delta[:, result.delta.shape[1] - 1 - h]
     before = block_norms(G, norm)
-    if before == 0.0 or not math.isfinite(before):
-        return float("nan")
-    if exact:
-        trial = net.copy()
-        for k, v in trial.params().items():
-            if k in step:
-                v += step[k]
-        with np.errstate(over="ignore", invalid="ignore"):
-            # the same reduction as the first pass, so that the loss's scale cancels
-            after_pass = _run(trial, X, y, result.reduction, keep=np.ones(h + 1), workspace=workspace,
-                              weight_grads=False)
-            after = block_norms(after_pass.delta[:, T - 1 - h], norm)
-            with np.errstate(divide="ignore"):
-                return float(np.log10(after) - math.log10(before))
-    dW_rec = step.get("W_rec")
-    if dW_rec is None:
-        return 0.0
-    G, dG = tangent(net, result, dW_rec, h, workspace)
-    return first_order(G, dG, norm)
+    if before == 0.0:
+        return float("nan"), ("the old gradient delta(k-h) is exactly zero before the step (it vanished "
+                              "completely): no log change exists")
+    if math.isinf(before):
+        return float("nan"), "the old gradient delta(k-h) is already inf before the step: no log change exists"
+    if not exact:
+        dW_rec = step.get("W_rec")
+        if dW_rec is None:
+            return 0.0, None
+        value = float(np.vdot(g_adjoint(net, result, log_seed(G, norm), h, workspace), dW_rec))
+        return value, None if math.isfinite(value) else "the first-order change overflowed"
+    trial = net.copy()
+    for k, v in trial.params().items():
+        if k in step:
+            v += step[k]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # the same reduction as the first pass, so that the loss's scale cancels
+        after_pass = _run(trial, X, y, result.reduction, keep=np.ones(h + 1), workspace=workspace,
+                          weight_grads=False)
+        after_delta = after_pass.delta[:, after_pass.delta.shape[1] - 1 - h]
+        if np.isnan(after_delta).any():
+            return float("nan"), "the step makes the network's numbers overflow to NaN"
+        after = block_norms(after_delta, norm)
+        value = float(np.log10(after) - math.log10(before))
+    if value == math.inf:
+        return value, "the step makes the old gradient overflow to inf"
+    if value == -math.inf:
+        return value, "the step makes the old gradient exactly zero (it vanishes completely)"
+    return value, None
+
+
+def log_seed(G, norm):
+    """d log10 ||G|| / dG, (batch, K): the seed whose ``theorem.g_adjoint`` gives the first-order
+    change of log10 ||G|| for any dW_rec (the formulas of the module docstring)."""
+    ln10 = math.log(10.0)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if norm == "frobenius":
+            return G / (float(np.vdot(G, G)) * ln10)
+        if norm == "spectral":
+            U, s, Vt = np.linalg.svd(G, full_matrices=False)
+            return np.outer(U[:, 0], Vt[0]) / (float(s[0]) * ln10)
+        n = np.linalg.norm(G, axis=1, keepdims=True)
+        return np.where(n > 0, G / np.where(n > 0, n, 1.0), 0.0) / (float(n.sum()) * ln10)
 
 
 def first_order(G, dG, norm):
-    """The first-order change of log10 ||G|| along dG (the formulas of the module docstring)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if norm == "frobenius":
-            change = float(np.vdot(G, dG)) / float(np.vdot(G, G))
-        elif norm == "spectral":
-            U, s, Vt = np.linalg.svd(G, full_matrices=False)
-            change = float(U[:, 0] @ dG @ Vt[0]) / float(s[0])
-        else:
-            n = np.linalg.norm(G, axis=1)
-            live = n > 0
-            change = float(np.sum(np.einsum("bk,bk->b", G[live], dG[live]) / n[live])) / float(n.sum())
-    return change / math.log(10.0)
+    """The first-order change of log10 ||G|| along a given dG: (d log10 ||G|| / dG, dG)."""
+    return float(np.vdot(log_seed(G, norm), dG))

@@ -37,7 +37,10 @@ RULES = ("consistent", "printed")
 def check_q_range(q_range):
     """Validate (Q_min, Q_max) and return it as a tuple of floats."""
     try:
-        q_min, q_max = (float(v) for v in q_range)
+        pair = tuple(q_range)
+        if len(pair) != 2 or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) for v in pair):
+            raise TypeError
+        q_min, q_max = (float(v) for v in pair)
     except (TypeError, ValueError):
         raise TypeError(f"q_range must be a pair (Q_min, Q_max) of numbers, got {q_range!r}") from None
     if np.isnan(q_min) or np.isnan(q_max):
@@ -75,7 +78,11 @@ def winds(q, ds, q_range=(-1.0, 1.0), ds_max=1.0):
     """
     q_min, q_max = check_q_range(q_range)
     ds_max = check_ds_max(ds_max)
-    q, ds = np.asarray(q, float), np.asarray(ds, float)
+    q, ds = V.float_array(q, "q"), V.float_array(ds, "ds")
+    try:
+        np.broadcast_shapes(q.shape, ds.shape)
+    except ValueError:
+        raise ValueError(f"q and ds must have the same shape (or broadcast to one), got {q.shape} and {ds.shape}") from None
     with np.errstate(invalid="ignore"):
         inside = (q >= q_min) & (q <= q_max)
         toward = np.where(q > q_max, ds > 0, ds < 0)       # dS > 0 grows the old gradients: Q falls

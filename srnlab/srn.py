@@ -21,9 +21,34 @@ REC_INITS = ("normal", "orthogonal", "identity")
 
 
 def softmax(o):
-    """Row-wise softmax, computed stably by subtracting each row's maximum."""
-    e = np.exp(o - o.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    """Row-wise softmax (along the last axis), computed stably by subtracting each row's maximum.
+
+    Args:
+        o: logits, an array of at least one dimension with finite entries.
+    """
+    o = V.float_array(o, "o (the logits)")
+    if o.ndim == 0 or o.shape[-1] == 0:
+        raise ValueError(f"softmax needs an array of logits along its last axis, got shape {o.shape}")
+    V.check_finite(o, "o (the logits)")
+    return _softmax(o)
+
+
+def _softmax(o):
+    """softmax on a checked array (the network's own outputs: no checks, no warnings)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(o - o.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def check_dtype(dtype):
+    """float32 or float64 (as a numpy dtype); anything else is refused."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
 
 
 @dataclass
@@ -123,9 +148,7 @@ class SRN:
         std = V.nonnegative_float(std, "std (a standard deviation)")
         gain = V.nonnegative_float(gain, "gain")
         V.choice(rec_init, "rec_init", REC_INITS)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        dtype = check_dtype(dtype)
         rng = V.as_rng(rng)
         W_in = rng.normal(0.0, std, (n_in, K))
         if rec_init == "normal":
@@ -165,12 +188,16 @@ class SRN:
         return SRN(**{k: v.copy() for k, v in self.params().items()}, output=self.output)
 
     def astype(self, dtype):
-        """A copy with every parameter in the given float dtype."""
-        return SRN(**{k: v.astype(dtype) for k, v in self.params().items()}, output=self.output)
+        """A copy with every parameter in the given float dtype, float32 or float64."""
+        return SRN(**{k: v.astype(check_dtype(dtype)) for k, v in self.params().items()}, output=self.output)
 
     def spectral_radius(self):
-        """The largest |eigenvalue| of W_rec."""
-        return float(np.max(np.abs(np.linalg.eigvals(self.W_rec))))
+        """The largest |eigenvalue| of W_rec (computed on W_rec / max|W_rec|, then scaled back,
+        so that huge weights give their radius rather than an overflow)."""
+        scale = float(np.max(np.abs(self.W_rec)))
+        if scale == 0.0:
+            return 0.0
+        return scale * float(np.max(np.abs(np.linalg.eigvals(self.W_rec / scale))))
 
     # ------------------------------------------------------------ forward pass
     def check_input(self, X):
@@ -200,7 +227,7 @@ class SRN:
         a, z = self._forward(X)
         z_last = z[-1]
         o = z_last @ self.W_out + self.c
-        y_hat = softmax(o) if self.output == "softmax" else o
+        y_hat = _softmax(o) if self.output == "softmax" else o
         return ForwardPass(a=a.transpose(1, 0, 2), z=z.transpose(1, 0, 2), o=o, y_hat=y_hat)
 
     def _forward(self, X, workspace=None):
@@ -240,5 +267,5 @@ class SRN:
             for t in range(Xc.shape[1]):
                 z = np.tanh(Xc[:, t] @ self.W_in + z @ self.W_rec + self.b)
             o = z @ self.W_out + self.c
-            outs.append(softmax(o) if self.output == "softmax" else o)
+            outs.append(_softmax(o) if self.output == "softmax" else o)
         return np.concatenate(outs, axis=0)

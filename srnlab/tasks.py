@@ -57,7 +57,7 @@ def marker_ranges(name, length):
     3-bit temporal order: the tenths [1, 2], [3, 4] and [6, 7] of T' likewise.
     """
     V.choice(name, "task name", tuple(TASKS))
-    L = length
+    L = V.positive_int(length, "length")
     if name in ("addition", "multiplication"):
         return [(1, L // 10), (L // 10 + 1, L // 2)]
     tenths = [(1, 2), (4, 5)] if name == "temporal_order" else [(1, 2), (3, 4), (6, 7)]
@@ -137,15 +137,43 @@ def accuracy(name, y_hat, y, tol=TOLERANCE):
     Classification tasks: correct when argmax of y_hat is the class y.
 
     Args:
-        y_hat: (n, n_out) network outputs (``net.predict(X)``).
-        y: targets as ``generate`` returns them.
+        y_hat: (n, n_out) network outputs (``net.predict(X)``); (n,) is taken
+            as (n, 1) for a one-output task.  Every entry must be finite: a
+            NaN output is no answer, and a score would hide that.
+        y: targets as ``generate`` returns them: (n, 1) or (n,) values for a
+            regression task, (n,) integer classes in [0, n_classes) for a
+            classification task.
+        tol: the tolerance of a regression answer, a number > 0.
     """
     task = spec(name)
-    y_hat = np.asarray(y_hat)
-    y = np.asarray(y)
-    if y_hat.shape[0] != y.shape[0]:
-        raise ValueError(f"y_hat has {y_hat.shape[0]} rows but y has {y.shape[0]}; they must match")
+    n_out = task.n_out
+    y_hat, y = V.float_array(y_hat, "y_hat"), np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"y must be a numeric array, got dtype {y.dtype}")
+    if y_hat.ndim == 1 and n_out == 1:
+        y_hat = y_hat[:, None]
+    if y_hat.ndim != 2 or y_hat.shape[1] != n_out or len(y_hat) == 0:
+        raise ValueError(f"y_hat must have shape (n, {n_out}) for {name!r}"
+                         f"{' (or (n,))' if n_out == 1 else ''} with n >= 1, got {y_hat.shape}")
+    if y.ndim == 0 or y.shape[0] != y_hat.shape[0]:
+        raise ValueError(f"y_hat has {y_hat.shape[0]} rows but y has "
+                         f"{y.shape[0] if y.ndim else 'none (a scalar)'}; they must match")
+    if not np.all(np.isfinite(y_hat)):
+        bad = int(y_hat.size - np.count_nonzero(np.isfinite(y_hat)))
+        raise ValueError(f"y_hat contains {bad} NaN or infinite output(s): a network that outputs them "
+                         f"has diverged, and no accuracy can be given")
     if task.output == "linear":
         tol = V.nonnegative_float(tol, "tol", allow_zero=False)
-        return float(np.mean(np.abs(y_hat.reshape(len(y), -1) - y.reshape(len(y), -1)).max(axis=1) < tol))
+        if y.ndim == 1:
+            y = y[:, None]
+        if y.shape != y_hat.shape:
+            raise ValueError(f"y must have shape ({len(y_hat)}, 1) or ({len(y_hat)},) for {name!r}, got {y.shape}")
+        V.check_finite(y, "y")
+        return float(np.mean(np.abs(y_hat - y).max(axis=1) < tol))
+    if y.ndim != 1 or (y.dtype.kind == "f" and not np.all(y == np.round(y))):
+        raise ValueError(f"y must be ({len(y_hat)},) integer class labels for {name!r}, got shape {y.shape}, "
+                         f"dtype {y.dtype}")
+    if y.min() < 0 or y.max() >= n_out:
+        raise ValueError(f"class labels in y must lie in [0, {n_out - 1}] for {name!r}, "
+                         f"got range [{y.min()}, {y.max()}]")
     return float(np.mean(np.argmax(y_hat, axis=1) == y))

@@ -29,7 +29,7 @@ first-order predictor (lesson 06 measures how good).
 import numpy as np
 
 from . import _validate as V
-from .bptt import bptt
+from .bptt import BPTTResult, bptt, check_result
 
 
 def tangent(net, result, dW_rec, h, workspace=None):
@@ -45,7 +45,7 @@ def tangent(net, result, dW_rec, h, workspace=None):
         (G, dG), each (batch, K).
     """
     dW_rec = _check_dW(net, dW_rec)
-    delta, fprime, h = _time_major(result, h)
+    delta, fprime, h = _time_major(net, result, h)
     k = delta.shape[0] - 1
     with np.errstate(over="ignore", invalid="ignore"):
         inside = delta[k - h + 1:]                    # g(n) = delta(n) for n = k-h+1 .. k
@@ -70,26 +70,45 @@ def s_gradient(net, result, h, workspace=None):
     uses it to judge the momentum step and the minibatch's own step alike.
     Reverse mode (backpropagation through the backward pass) instead of the
     tangent pass's forward mode; the two agree to rounding (tested).
-    With lam(n) = dS/dg(n) and mu(n) = lam(n) * f'(a(n)):
-
-        lam(k-h) = 2 G,   lam(n+1) = mu(n) W_rec,
-        grad S   = sum over n = k-h .. k-1 of  mu(n)^T g(n+1)     (one GEMM)
-
-    The same work as ``tangent``: h products (batch, K)(K, K), one after
-    another, and one (h*batch, K)(K, K) product, with one elementwise
-    operation a step instead of two.
+    It is ``g_adjoint`` with the seed dS/dG = 2 G.
 
     Args:
         net, result, h, workspace: as for ``tangent``.
     Returns:
         (K, K) array.
     """
-    delta, fprime, h = _time_major(result, h)
+    delta, _, h = _time_major(net, result, h)
+    return g_adjoint(net, result, 2.0 * delta[delta.shape[0] - 1 - h], h, workspace)
+
+
+def g_adjoint(net, result, seed, h, workspace=None):
+    """The gradient of (seed, G) with respect to W_rec, G = delta(k-h), D_n and delta(k) frozen.
+
+    For any function F of G, seed = dF/dG gives dF = (g_adjoint(seed), dW_rec)
+    to first order, for every dW_rec at once (``s_gradient``: F = ||G||^2;
+    the first-order log10 indicator: F = log10 ||G||).  With lam(n) = dF/dg(n)
+    and mu(n) = lam(n) * f'(a(n)):
+
+        lam(k-h) = seed,   lam(n+1) = mu(n) W_rec,
+        grad     = sum over n = k-h .. k-1 of  mu(n)^T g(n+1)     (one GEMM)
+
+    The same work as ``tangent``: h products (batch, K)(K, K), one after
+    another, and one (h*batch, K)(K, K) product, with one elementwise
+    operation a step instead of two.
+
+    Args:
+        net, result, h, workspace: as for ``tangent``.  seed: (batch, K).
+    Returns:
+        (K, K) array.
+    """
+    delta, fprime, h = _time_major(net, result, h)
     T, B, K = delta.shape
     k = T - 1
+    if np.shape(seed) != (B, K):
+        raise ValueError(f"seed must have the shape of G, {(B, K)}, got {np.shape(seed)}")
     with np.errstate(over="ignore", invalid="ignore"):
         mu = np.empty((h, B, K), delta.dtype) if workspace is None else workspace.get("mu", (h, B, K), delta.dtype)
-        lam = 2.0 * delta[k - h]                      # dS/dG
+        lam = np.array(seed, dtype=delta.dtype)       # dF/dG
         for j in range(h):                            # n = k-h+j, from k-h up to k-1
             np.multiply(lam, fprime[k - h + j], out=mu[j])
             if j < h - 1:
@@ -97,30 +116,38 @@ def s_gradient(net, result, h, workspace=None):
         return mu.reshape(h * B, K).T @ delta[k - h + 1:].reshape(h * B, K)
 
 
-def ds(net, X, y, dW_rec, h, *, reduction="mean", result=None):
+def ds(net, X, y, dW_rec, h, *, reduction=None, result=None):
     """dS = 2 (G, dG) of the theorem (eqs. 14-24) for a proposed dW_rec, as a float.
 
     Args:
         net: an SRN.  X: (batch, T, n_in).  y: targets (see ``bptt``).
         dW_rec: (K, K) proposed change of W_rec (e.g. -lr * grads["W_rec"]).
         h: steps back, 1 <= h <= T-1; G = delta(T-1-h) for the whole batch.
-        reduction: the loss's reduction, as in ``bptt`` (it scales delta and so dS).
+        reduction: the loss's reduction, "mean" or "sum" as in ``bptt`` (it
+            scales delta and so dS); None: the result's when one is given,
+            else "mean".  A result of the other reduction is refused.
         result: a BPTTResult of ``bptt(net, X, y, h)`` (or deeper) to reuse;
-            computed here when None.
+            computed here when None.  One of another network, batch or
+            targets is refused (``bptt.check_result``).
     """
     G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
     return float(2.0 * np.sum(G * dG))
 
 
-def ds_relative(net, X, y, dW_rec, h, *, reduction="mean", result=None):
+def ds_relative(net, X, y, dW_rec, h, *, reduction=None, result=None):
     """The scale-free dS / S, S = ||delta(k-h)||_F^2: the relative first-order change of S.
 
     Unlike dS it does not depend on the loss scale (sum or mean, output
-    layer), only on dW_rec.  NaN when S = 0 (the old gradient has vanished).
+    layer), only on dW_rec.  When S = 0 (the old gradient vanished completely)
+    no ratio exists: NaN, with a ``NumericalWarning`` that says so.
     """
     G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
     S = float(np.sum(G * G))
-    return 2.0 * float(np.sum(G * dG)) / S if S > 0 else float("nan")
+    if S > 0:
+        return 2.0 * float(np.sum(G * dG)) / S
+    V.warn_numerical("dS / S = nan: S = ||delta(k-h)||^2 is exactly zero (the old gradient vanished "
+                     "completely), so no relative change exists", stacklevel=2)
+    return float("nan")
 
 
 def s_frozen(net, result, W_rec, h):
@@ -140,10 +167,9 @@ def g_frozen(net, result, W_rec, h):
     norm of it) along dW_rec checks dG and the first-order log10 indicator.
     """
     W_rec = _check_dW(net, W_rec, "W_rec")
-    delta = result.delta.transpose(1, 0, 2)
+    delta, _, h = _time_major(net, result, h, need_depth=False)
     z = result.z.transpose(1, 0, 2)
     T = delta.shape[0]
-    h = _check_h(h, T)
     g = delta[T - 1]
     for n in range(T - 1, T - 1 - h, -1):
         g = (g @ W_rec.T) * (1.0 - z[n - 1] ** 2)
@@ -151,19 +177,33 @@ def g_frozen(net, result, W_rec, h):
 
 
 def _tangent_for(net, X, y, dW_rec, h, reduction, result):
+    X = net.check_input(X)
+    _check_dW(net, dW_rec)
+    h = _check_h(h, X.shape[1])
+    if reduction is not None:
+        V.choice(reduction, "reduction", ("mean", "sum"))
     if result is None:
-        X = net.check_input(X)
-        _check_dW(net, dW_rec)
-        _check_h(h, X.shape[1])
-        result = bptt(net, X, y, h=h, reduction=reduction)
+        result = bptt(net, X, y, h=h, reduction=reduction or "mean")
+    else:
+        if not isinstance(result, BPTTResult):
+            raise TypeError(f"result must be a BPTTResult from srnlab.bptt, got {type(result).__name__}")
+        if reduction is not None and result.reduction != reduction:
+            raise ValueError(f"result was computed with reduction={result.reduction!r} but reduction={reduction!r} "
+                             f"was asked (it scales delta and so dS); pass the same reduction, or no result")
+        check_result(net, X, y, result, h)
     return tangent(net, result, dW_rec, h)
 
 
-def _time_major(result, h):
+def _time_major(net, result, h, need_depth=True):
     """delta and f'(a) of a BPTT result as time-major (T, B, K) views, and h checked against its depth."""
+    if not isinstance(result, BPTTResult):
+        raise TypeError(f"result must be a BPTTResult from srnlab.bptt, got {type(result).__name__}")
+    if result.delta.ndim != 3 or result.delta.shape[2] != net.K:
+        raise ValueError(f"result is not a BPTT result of this network: its delta has shape {result.delta.shape}, "
+                         f"the network has K={net.K} hidden units")
     delta = result.delta.transpose(1, 0, 2)
     h = _check_h(h, delta.shape[0])
-    if result.depth < h:
+    if need_depth and result.depth < h:
         raise ValueError(f"the BPTT result went back {result.depth} steps; dS over h={h} needs a backward pass of depth >= h")
     return delta, result.fprime.transpose(1, 0, 2), h
 
@@ -179,4 +219,5 @@ def _check_dW(net, dW, name="dW_rec"):
     dW = V.float_array(dW, name)
     if dW.shape != net.W_rec.shape:
         raise ValueError(f"{name} must have the shape of W_rec, {net.W_rec.shape}, got {dW.shape}")
+    V.check_finite(dW, name)
     return dW

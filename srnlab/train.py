@@ -61,8 +61,8 @@ import numpy as np
 from . import _validate as V
 from . import tasks
 from .bptt import REDUCTIONS, bptt, output_error
-from .indicator import log_indicator
-from .qfactor import NORMS, q_factor
+from .indicator import log_change
+from .qfactor import NORMS, _q
 from .sampling import RULES, check_ds_max, accept, check_q_range
 from .theorem import s_gradient
 from .workspace import Workspace
@@ -124,6 +124,7 @@ class TrainConfig:
         if self.reset_velocity_every is not None:
             self.reset_velocity_every = V.positive_int(self.reset_velocity_every, "reset_velocity_every")
         self.lr = V.nonnegative_float(self.lr, "lr", allow_zero=False)
+        self.tol = V.nonnegative_float(self.tol, "tol (the regression tolerance)", allow_zero=False)
         self.momentum = V.nonnegative_float(self.momentum, "momentum")
         if self.momentum >= 1:
             raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
@@ -134,7 +135,16 @@ class TrainConfig:
             setattr(self, name, V.positive_int(getattr(self, name), name))
         if self.n_train is not None:
             self.n_train = V.positive_int(self.n_train, "n_train", minimum=self.batch)
-        self.h = self.T - 1 if self.h is None else V.check_depth(self.h, self.T - 1, "h (the horizon of Q and dS)")
+            if self.n_train % self.batch:
+                raise ValueError(f"n_train={self.n_train} is not a multiple of batch={self.batch}: the fixed training "
+                                 f"set is stored as whole minibatches; use e.g. n_train={self.n_train - self.n_train % self.batch}")
+        if self.h is None:
+            self.h = self.T - 1
+        else:
+            self.h = V.positive_int(self.h, "h (the horizon of Q and dS)")
+            if self.h > self.T - 1:
+                raise ValueError(f"h (the horizon of Q and dS) must be between 1 and T-1 = {self.T - 1} for T={self.T} "
+                                 f"(Q compares delta(k) with delta(k-h)), got {self.h}")
         if self.bptt_depth is not None:
             self.bptt_depth = V.check_depth(self.bptt_depth, self.T, "bptt_depth")
             if self.method == "sampling" and self.bptt_depth < self.h:
@@ -150,18 +160,33 @@ class Trainer:
         seed: int seed (or Generator) for the data and the minibatch order.
             The same seed gives the same data and order for every method, so
             "sgd" and "sampling" runs from the same net see the same minibatches.
+        watch: optional function watch(trainer, X, y, result, proposal) -> tuple
+            of floats, called at every update after the decision and before
+            the update is made (``proposal``: the whole momentum step); what it
+            returns is kept in ``history["watch"]``.  For studies that measure
+            several readings of the same proposals (a module-level function,
+            so that the trainer can still be pickled).
     Attributes:
         net: the current network.  best: the network of the best validation.
         history: dict of lists, see ``HISTORY_KEYS``; ``arrays()`` converts.
         status: "running", "completed" or "diverged at update N: ...".
     """
 
-    def __init__(self, net, config=None, seed=0, **kwargs):
+    def __init__(self, net, config=None, seed=0, watch=None, **kwargs):
+        from .srn import SRN
+        if not isinstance(net, SRN):
+            raise TypeError(f"net must be an srnlab.SRN, got {type(net).__name__}")
         if config is None:
             config = TrainConfig(**kwargs)
         elif kwargs:
             raise TypeError("give either a TrainConfig or keyword arguments, not both")
+        elif not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig (or leave it out and give its fields as keyword "
+                            f"arguments), got {type(config).__name__}")
         self.config = cfg = config
+        if watch is not None and not callable(watch):
+            raise TypeError(f"watch must be a function or None, got {type(watch).__name__}")
+        self.watch = watch
         spec = tasks.spec(cfg.task)
         if (net.n_in, net.n_out, net.output) != (spec.n_in, spec.n_out, spec.output):
             raise ValueError(
@@ -209,6 +234,8 @@ class Trainer:
         return state
 
     def __setstate__(self, state):
+        state.setdefault("watch", None)                    # checkpoints made before watching existed
+        state["history"].setdefault("watch", [])
         self.__dict__.update(state)
         self._make_data_sets()
 
@@ -231,24 +258,36 @@ class Trainer:
         res = bptt(net, X, y, h=cfg.bptt_depth, reduction=cfg.reduction, workspace=self.workspace)
         i = self.updates + 1
         if not res.finite:
-            return self._diverged(i, f"the loss or a gradient is not finite (loss = {res.loss})")
+            return self._diverged(i, f"the loss or a gradient is not finite (loss = {res.loss}; the largest "
+                                     f"|weight| is {self._largest_weight():.3g})")
         grads = res.grads
-        grad_norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        with np.errstate(over="ignore"):
+            grad_norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        if not math.isfinite(grad_norm):
+            return self._diverged(i, "the gradient's norm overflowed (every entry is finite, their squares are not)")
         if cfg.method == "clip" and grad_norm > cfg.clip_norm:
             grads = {k: g * (cfg.clip_norm / grad_norm) for k, g in grads.items()}
         proposal = {k: cfg.momentum * self.velocity[k] - cfg.lr * grads[k] for k in grads}
-        q = q_factor(res.delta, cfg.h, cfg.norm)
+        with np.errstate(over="ignore", invalid="ignore"):
+            proposal_finite = all(np.all(np.isfinite(v)) for v in proposal.values())
+        if not proposal_finite:
+            return self._diverged(i, f"the proposed step overflowed (lr = {cfg.lr:g} times a gradient of norm "
+                                     f"{grad_norm:.3g})")
+        q = _q(res.delta, cfg.h, cfg.norm)
         ds = float("nan")
         accepted = True
         if cfg.method == "sampling":
             judged = proposal if cfg.ds_on == "update" else {k: -cfg.lr * g for k, g in grads.items()}
             ds = self._indicator(X, y, res, judged)
             accepted = accept(q, ds, cfg.q_range, cfg.ds_max, cfg.rule)
+        if self.watch is not None:
+            self.history["watch"].append(tuple(float(v) for v in self.watch(self, X, y, res, proposal)))
         if accepted:
             self.velocity = proposal
             params = net.params()
-            for k, v in proposal.items():
-                params[k] += v
+            with np.errstate(over="ignore", invalid="ignore"):
+                for k, v in proposal.items():
+                    params[k] += v
         self.updates = i
         hist = self.history
         hist["update"].append(i)
@@ -257,21 +296,21 @@ class Trainer:
         hist["ds"].append(ds)
         hist["accepted"].append(accepted)
         hist["grad_norm"].append(grad_norm)
-        if i % cfg.record_every == 0 or i == 1:
-            self._record(i, res)
         if not all(np.all(np.isfinite(p)) for p in net.params().values()):
             return self._diverged(i, "a weight became inf or NaN after the update")
+        if i % cfg.record_every == 0 or i == 1:
+            self._record(i, res)
         if i % cfg.epoch == 0:
-            self._validate()
+            return self._validate()
         return True
 
     def _indicator(self, X, y, res, step):
         """The number the sampling rule judges the step by (``indicator``; see the module docstring)."""
         cfg, net = self.config, self.net
         if cfg.indicator == "log10":
-            return log_indicator(net, X, y, step, cfg.h, norm=cfg.norm, exact=cfg.exact, result=res,
-                                 workspace=self.trial_workspace)
-        ds = float(np.vdot(s_gradient(net, res, cfg.h, self.workspace), step["W_rec"]))
+            return log_change(net, X, y, step, cfg.h, cfg.norm, cfg.exact, res, self.trial_workspace)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            ds = float(np.vdot(s_gradient(net, res, cfg.h, self.workspace), step["W_rec"]))
         if cfg.indicator == "ds":
             return ds
         G = res.delta[:, res.delta.shape[1] - 1 - cfg.h]
@@ -287,6 +326,8 @@ class Trainer:
         Returns self.
         """
         n_updates = V.positive_int(n_updates, "n_updates", minimum=0)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function or None, got {type(callback).__name__}")
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -329,12 +370,17 @@ class Trainer:
         hist["spectral_radius"].append(self.net.spectral_radius())
 
     def _validate(self):
-        """Forward-only validation on the fixed validation set; keeps the best network."""
+        """Forward-only validation on the fixed validation set; keeps the best network.
+
+        Returns False (and the run is diverged) if the network's outputs are not finite."""
         cfg, net = self.config, self.net
         correct, loss, n = 0.0, 0.0, 0
         with np.errstate(over="ignore", invalid="ignore"):
             for X, y in self.val_set:
                 y_hat = net.predict(X)
+                if not np.all(np.isfinite(y_hat)):
+                    return self._diverged(self.updates, f"the network's validation outputs are not finite (the "
+                                                        f"largest |weight| is {self._largest_weight():.3g})")
                 o = np.log(np.maximum(y_hat, 1e-300)) if net.output == "softmax" else y_hat
                 loss += output_error(net, o, y, "sum")[0]
                 correct += tasks.accuracy(cfg.task, y_hat, y, cfg.tol) * len(X)
@@ -352,6 +398,11 @@ class Trainer:
             self.best_val = (acc, loss)
             self.best = net.copy()
             self.best_update = self.updates
+        return True
+
+    def _largest_weight(self):
+        with np.errstate(invalid="ignore"):
+            return max(float(np.max(np.abs(p))) for p in self.net.params().values())
 
     def _diverged(self, i, why):
         self.status = f"diverged at update {i}: {why}"
@@ -369,6 +420,7 @@ HISTORY_KEYS = (
     "record_update", "delta_norms", "dW_rec_norms", "saturation",     # every record_every updates
     "mean_abs_z", "median_abs_z", "spectral_radius",
     "val_update", "val_acc", "val_loss",                              # every epoch (and at update 0)
+    "watch",                                                          # every update, if watching
 )
 
 

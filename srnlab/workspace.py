@@ -24,6 +24,9 @@ class Workspace:
 
     def get(self, name, shape, dtype):
         """An uninitialised array of the given shape and dtype, a view into buffer `name`."""
+        if not isinstance(shape, tuple) or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+                                               for s in shape):
+            raise ValueError(f"shape must be a tuple of integers >= 0, got {shape!r}")
         size = math.prod(shape)
         buf = self._buffers.get(name)
         if buf is None or buf.size < size or buf.dtype != dtype:

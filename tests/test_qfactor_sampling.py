@@ -14,7 +14,8 @@ def test_q_factor_by_hand():
     delta[0, 0] = [30.0, 40.0]      # ||delta(k-4)|| = 50
     assert srnlab.q_factor(delta, 2) == pytest.approx(1.0)     # vanishing tenfold
     assert srnlab.q_factor(delta, 4) == pytest.approx(-1.0)    # exploding tenfold
-    assert srnlab.q_factor(delta, 1) == np.inf                 # delta(k-1) = 0
+    with pytest.warns(srnlab.NumericalWarning, match="vanished completely"):
+        assert srnlab.q_factor(delta, 1) == np.inf             # delta(k-1) = 0
 
 
 def test_q_factor_uses_mean_of_per_example_norms():

@@ -147,7 +147,7 @@ class Setup:
         h = self.h
         back = slice(-1, -h - 2, -1)                        # steps k, k-1, ..., k-h
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            q = q_factor(res.delta, h)
+            q = q_factor(res.delta, h, quiet=True)
         return Flow(std=std, delta_norms=res.delta_norms[back].copy(),
                     dW_rec_norms=res.dW_rec_norms[back].copy(), q=q,
                     spectral_radius=self.spectral_radius(std), h=h)

@@ -248,7 +248,7 @@ def sign_sweep(etas, scales=(0.6, 1.0, 1.4), nets_per_scale=80, K=25, T=25, h=No
             rows["scale"].append(scale)
             rows["task"].append(name)
             rows["S0"].append(S0)
-            rows["q"].append(q_factor(res.delta, h))
+            rows["q"].append(q_factor(res.delta, h, quiet=True))
             rows["ds"].append(theorem_ds(net, X, y, direction, h, reduction=reduction, result=res))
             rows["ds_full"].append((true_s(net, X, y, W + fd_step * direction, h, reduction)
                                     - true_s(net, X, y, W - fd_step * direction, h, reduction))

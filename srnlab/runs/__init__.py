@@ -10,15 +10,17 @@
     tables.py           the paper's Table 1, Table 2 and Fig. 5 (lesson 08)
     dynamics.py         training dynamics from one network (lesson 05)
     sampling_study.py   the sampling method's rules against its rivals (lesson 07)
+    readings.py         three readings of "dS" on the same proposals, the velocity reset (lesson 07)
     cli.py              the command line
 
 The lessons never import this package: they read the files it writes (through
 ``srnlab.results``), and this package never imports a lesson.
 """
 from .dynamics import DynamicsExperiment
+from .readings import Readings
 from .sampling_study import SamplingStudy
 from .tables import TABLES, Table
 
 #: Every experiment by its command-line name.
 EXPERIMENTS = {**{name: Table(name) for name in TABLES},
-               "dynamics": DynamicsExperiment(), "sampling_study": SamplingStudy()}
+               "dynamics": DynamicsExperiment(), "sampling_study": SamplingStudy(), "readings": Readings()}

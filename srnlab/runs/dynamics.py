@@ -132,7 +132,7 @@ def ds_parts(trainer, n=20, seed=0):
     for _ in range(n):
         X, y = tasks.generate(cfg.task, cfg.batch, cfg.T, rng)
         res = bptt(net, X, y, reduction=cfg.reduction)
-        out["q"].append(q_factor(res.delta, cfg.h))
+        out["q"].append(q_factor(res.delta, cfg.h, quiet=True))
         out["ds_velocity"].append(ds(net, X, y, cfg.momentum * trainer.velocity["W_rec"], cfg.h, result=res))
         out["ds_gradient"].append(ds(net, X, y, -cfg.lr * res.grads["W_rec"], cfg.h, result=res))
     return {k: np.asarray(v, np.float32) for k, v in out.items()}

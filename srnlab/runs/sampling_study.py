@@ -156,7 +156,7 @@ def probe(trainer, cfg, seed):
             dW = c.momentum * trainer.velocity["W_rec"] - lr * res.grads["W_rec"]
             if dW_sum is None:
                 dW_sum = dW
-                row.append(q_factor(res.delta, c.h))
+                row.append(q_factor(res.delta, c.h, quiet=True))
             elif np.linalg.norm(dW - dW_sum) > 1e-9 * np.linalg.norm(dW_sum):
                 raise AssertionError("the averaged loss at lr * batch should propose the same step")
             G, dG = tangent(net, res, dW, c.h)
