@@ -204,3 +204,22 @@ def test_compare_does_not_change_the_results():
     paper.compare("table1", res)
     paper.effects("table1", res)
     assert res == before
+
+
+def test_author_rows_from_the_runner(tmp_path):
+    """The author's columns against the paper's cells, with the pairing against plain SGD."""
+    base = ["--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress", "--tasks", "temporal_order"]
+    assert main(["run", "table1", *base, "--columns", "sgd", "sgd_author", "sampling_author"]) == 0
+    res, _ = paper.load_results("table1", "tiny", tmp_path)
+    rows = {r["method"]: r for r in paper.author_rows("table1", res) if r["task"] == "temporal_order"}
+    assert set(rows) == {"sgd", "sampling"}
+    for method, r in rows.items():
+        assert r["column"] == paper.AUTHOR_COLUMNS[method] and r["n"] == 1 and r["pairs"] == 1
+        run = next(x for x in res["runs"] if x["column"] == r["column"])
+        sgd = next(x for x in res["runs"] if x["column"] == "sgd")
+        assert r["minus_sgd"] == pytest.approx(run["test_accuracy"] - sgd["test_accuracy"])
+        assert r["accepted"] == run["accept_rate"] and r["q_in_zone"] == run["q_in_zone"]
+        assert 0 <= r["q_in_zone"] <= 1 and r["verdict"] in paper.VERDICTS
+    assert rows["sgd"]["accepted"] == 1.0
+    assert not any(e["column"].endswith("_author") for e in paper.extra_cells(res))
+    assert paper.author_rows("table1", None) == []

@@ -301,14 +301,58 @@ def compare(experiment, result=None, scale="small"):
     return rows
 
 
+#: The runner's columns that run each of the paper's methods as its author's public code does
+#: (github.com/FlyElephant-M31/r3): the velocity set to zero every 50 updates and, for the
+#: method, his log10 indicator with the spectral norm (``srnlab.runs.tables``).
+AUTHOR_COLUMNS = {"sgd": "sgd_author", "sampling": "sampling_author"}
+
+
+def author_rows(experiment, result):
+    """One row per paper cell, for the author's reading of its method (``AUTHOR_COLUMNS``).
+
+    Each row holds the paper's figures, ours for the author's column with the same verdict
+    rule as ``compare``, and, network by network against plain SGD (``sgd``) from the same
+    start and data: the mean paired difference and on how many networks it is better;
+    the median fraction of minibatches used and of updates with Q in the safe zone.
+    """
+    if result is None:
+        return []
+    sc = result["config"]["scale"]
+    runs = {}
+    for r in result["runs"]:
+        runs.setdefault((r["task"], r["T"], r["column"]), {})[r["net"]] = r
+    rows = []
+    for c in paper_cells(experiment):
+        T_ours = run_length(c.T, sc["T_factor"])
+        column = AUTHOR_COLUMNS[c.method]
+        ours = result["cells"].get(f"{c.task}|T{T_ours}|{column}")
+        v = verdict(c, ours)
+        mine, sgd = runs.get((c.task, T_ours, column), {}), runs.get((c.task, T_ours, "sgd"), {})
+        nets = sorted(set(mine) & set(sgd))
+        d = np.array([mine[i]["test_accuracy"] - sgd[i]["test_accuracy"] for i in nets])
+        rate = lambda key: (float(np.median([r[key] for r in mine.values()]))
+                            if mine and all(r.get(key) is not None for r in mine.values()) else None)
+        n = ours["n"] if ours else 0
+        rows.append(dict(task=c.task, T_paper=c.T, T_ours=T_ours, method=c.method, column=column,
+                         paper_best=c.best.text, paper_mean=c.mean.text,
+                         best=ours["best"] if ours else None, mean=ours["mean"] if ours else None,
+                         n=n, n_planned=sc["networks"], provisional=0 < n < sc["networks"],
+                         verdict=v.verdict, reason=v.reason,
+                         pairs=len(nets), minus_sgd=float(d.mean()) if len(d) else None,
+                         better=int(np.sum(d > 0)) if len(d) else None,
+                         accepted=rate("accept_rate"), q_in_zone=rate("q_in_zone")))
+    return rows
+
+
 def extra_cells(result):
-    """Our cells for columns the paper does not have (clip, orthogonal, identity)."""
+    """Our cells for columns the paper does not have (clip, orthogonal, identity, sampling_grad);
+    the author's readings of the paper's two methods are in ``author_rows``."""
     if result is None:
         return []
     out = []
     for key, v in sorted(result["cells"].items()):
         task, T, column = key.split("|")
-        if column not in METHODS:
+        if column not in METHODS and column not in AUTHOR_COLUMNS.values():
             out.append(dict(task=task, T_ours=int(T[1:]), column=column, **v))
     return out
 

@@ -156,3 +156,86 @@ def load(path=None):
     return Study.load(path)
 
 
+
+
+# --------------------------------------------------------------------- the three readings of "dS"
+READINGS_FILE = "readings-lesson.npz"
+
+
+class Readings:
+    """The readings study's file (``python -m srnlab run readings``) as arrays.
+
+    Every update of every run measured, on the proposal it was about to judge:
+    q_mean, q_spectral (Q in srnlab's and in the author's norm), ds (the theorem's
+    dS, loss units), ds_rel (dS / S), log_exact (the author's log10 change of the
+    old gradient under the step), log_first (its first-order prediction).
+    Attributes: config, readings (names), runs (names), seeds, epoch, updates.
+    """
+
+    def __init__(self, meta, arrays):
+        self.meta, self.arrays = meta, arrays
+        self.config = meta["config"]
+        self.readings = list(meta["readings"])
+        self.runs = list(meta["runs"])
+        self.seeds = list(self.config["seeds"])
+        self.epoch, self.updates = self.config["epoch"], self.config["updates"]
+
+    @classmethod
+    def load(cls, path=None):
+        path = folder() / READINGS_FILE if path is None else Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run readings` first")
+        import json
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                meta = json.loads(str(f["meta"]))
+                arrays = {k: f[k] for k in f.files if k != "meta"}
+            return cls(meta, arrays)
+        except Exception as exc:
+            raise ResultsError(f"{path}: this readings file is damaged ({type(exc).__name__}: {exc}); run "
+                               f"`python -m srnlab run readings` to make it again") from None
+
+    def reading(self, run, name, seed=None):
+        """(updates,) one reading of one run, one seed (None: all seeds concatenated)."""
+        j = self.readings.index(name)
+        seeds = self.seeds if seed is None else [seed]
+        return np.concatenate([self.arrays[f"seed{s}-{run}/readings"][:, j] for s in seeds])
+
+    def accepted(self, run, seed=None):
+        seeds = self.seeds if seed is None else [seed]
+        return np.concatenate([self.arrays[f"seed{s}-{run}/accepted"] for s in seeds])
+
+    def val_acc(self, run, seed):
+        return self.arrays[f"seed{seed}-{run}/val_update"], self.arrays[f"seed{seed}-{run}/val_acc"]
+
+    def epoch_accepted(self, run, seed):
+        """(n_epochs,) the fraction of each epoch's minibatches that were used."""
+        a = self.accepted(run, seed)
+        n = len(a) // self.epoch
+        return a[: n * self.epoch].reshape(n, self.epoch).mean(axis=1)
+
+
+def load_readings(path=None):
+    """The readings study's file as a ``Readings``."""
+    return Readings.load(path)
+
+
+def fire_rate(values, threshold=1.0):
+    """The fraction of proposals a threshold skips: |value| > threshold, or not a number."""
+    values = np.asarray(values, float)
+    with np.errstate(invalid="ignore"):
+        return float(np.mean(~(np.abs(values) <= threshold)))
+
+
+def agreement(exact, first, q, q_range=(-1.0, 1.0), ds_max=1.0):
+    """How the first-order indicator agrees with the exact one on the same proposals.
+
+    Returns a dict: sign (the fraction with the same sign), decision (the same
+    decision of the consistent rule with Q = q), and n.
+    """
+    from ..sampling import decide
+    exact, first, q = (np.asarray(v, float) for v in (exact, first, q))
+    ok = np.isfinite(exact) & np.isfinite(first)
+    return {"sign": float(np.mean(np.sign(exact[ok]) == np.sign(first[ok]))),
+            "decision": float(np.mean(decide(q, exact, q_range, ds_max) == decide(q, first, q_range, ds_max))),
+            "n": int(len(exact))}
