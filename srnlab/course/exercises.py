@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _validate as V
 from ..qfactor import q_factor
 
 
@@ -33,6 +34,13 @@ def _verdict(passed, message):
     result = CheckResult(passed, message)
     print(repr(result))
     return result
+
+
+def _function(fn):
+    """The student's function, or a TypeError that says what was passed instead."""
+    if not callable(fn):
+        raise TypeError(f"pass your function itself (its name, no parentheses), got {type(fn).__name__} {fn!r:.60}")
+    return fn
 
 
 def _call(fn, *args):
@@ -67,7 +75,8 @@ def check_backward_step(fn, seed=0):
     Shapes: delta_t (batch, K), W_rec (K, K), z_prev = z(t-1) (batch, K).
     Answer: delta(t-1) = (delta_t W_rec^T) * (1 - z_prev^2).
     """
-    rng = np.random.default_rng(seed)
+    _function(fn)
+    rng = V.as_rng(seed)
     for B, K in ((3, 4), (1, 6), (5, 5)):
         d, W, z = rng.normal(size=(B, K)), rng.normal(size=(K, K)), np.tanh(rng.normal(size=(B, K)))
         got, err = _call(fn, d.copy(), W.copy(), z.copy())
@@ -91,7 +100,8 @@ def check_softmax_cross_entropy(fn, seed=0):
     Shapes: o (batch, n_classes) logits, y (batch,) ints.  Must be stable:
     logits of size 1000 must give a finite, correct answer.
     """
-    rng = np.random.default_rng(seed)
+    _function(fn)
+    rng = V.as_rng(seed)
     for scale in (1.0, 1000.0):
         o = scale * rng.normal(size=(6, 4))
         y = rng.integers(0, 4, size=6)
@@ -118,7 +128,8 @@ def check_q_factor(fn, seed=0):
 
     ||delta(t)|| is the mean over the batch of per-example Euclidean norms.
     """
-    rng = np.random.default_rng(seed)
+    _function(fn)
+    rng = V.as_rng(seed)
     delta = rng.normal(size=(5, 12, 4)) * np.logspace(-3, 0, 12)[None, :, None]
     delta[0] *= 7.0                                       # makes the norm choice matter
     for h in (1, 5, 11):
@@ -145,7 +156,8 @@ def check_jacobian_product(fn, seed=0):
 
     delta(k-h) = delta(k) J(k) ... J(k-h+1), J(n) = W_rec^T diag(1 - z(n-1)^2), k = T-1.
     """
-    rng = np.random.default_rng(seed)
+    _function(fn)
+    rng = V.as_rng(seed)
     T, K = 9, 5
     W = rng.normal(0, 0.6, (K, K))
     z = np.tanh(rng.normal(size=(T, K)))
@@ -172,6 +184,7 @@ def check_jacobian_product(fn, seed=0):
 def check_critical_std(fn):
     """fn(K) -> the standard deviation of N(0, std^2) entries of a K x K matrix whose
     spectral radius is about 1 (the circular law: std = 1/sqrt(K))."""
+    _function(fn)
     for K in (25, 100, 400):
         got, err = _call(fn, K)
         if err:

@@ -8,6 +8,8 @@ of letting a warning or an empty axis reach the student.
 """
 import numpy as np
 
+from .. import _validate as V
+
 #: Colours used across the lessons (colour-blind safe, Okabe & Ito).
 COLORS = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -49,7 +51,7 @@ def log10_safe(values):
 
     Returns (log10 array, number of entries dropped).
     """
-    v = np.abs(np.asarray(values, dtype=float))
+    v = np.abs(V.float_array(values, "values").astype(float))
     ok = np.isfinite(v) & (v > 0)
     out = np.full(v.shape, np.nan)
     np.log10(v, out=out, where=ok)
@@ -58,6 +60,7 @@ def log10_safe(values):
 
 def dropped_note(n_dropped, what="values"):
     """A short note for the plot's caption when log10_safe dropped something."""
+    n_dropped = V.positive_int(n_dropped, "n_dropped", minimum=0)
     if n_dropped == 0:
         return ""
     return (f"{n_dropped} {what} were 0, inf or NaN (underflow or overflow of float64) "
@@ -66,5 +69,6 @@ def dropped_note(n_dropped, what="values"):
 
 def steps_back_axis(ax, T, label="steps back in time from the last step"):
     """Label an x axis that counts steps back from the last step (0 = last)."""
+    T = V.positive_int(T, "T")
     ax.set_xlabel(label)
     ax.set_xlim(0, max(T - 1, 1))

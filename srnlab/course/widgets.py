@@ -22,6 +22,8 @@ import contextlib
 import gc
 import html
 import io
+import math
+import numbers
 import time
 import warnings
 
@@ -37,6 +39,12 @@ def slider(lo, hi, value, step=None, description="", log=False, integer=False, r
 
     log=True gives a FloatLogSlider over [lo, hi] (both > 0); integer=True an IntSlider.
     """
+    for x, name in ((lo, "lo"), (hi, "hi"), (value, "value")) + (((step, "step"),) if step is not None else ()):
+        _number(x, name, integer)
+    if not lo < hi or not lo <= value <= hi or (step is not None and step <= 0):
+        raise ValueError(f"a slider needs lo < hi, lo <= value <= hi and step > 0; got lo={lo}, hi={hi}, value={value}, step={step}")
+    if log and (integer or lo <= 0):
+        raise ValueError(f"a log slider needs lo > 0 and integer=False; got lo={lo}, integer={integer}")
     style = {"description_width": "initial"}
     layout = W.Layout(width="min(100%, 460px)")
     if integer:
@@ -53,6 +61,14 @@ def slider(lo, hi, value, step=None, description="", log=False, integer=False, r
                          continuous_update=False, readout_format=readout_format or ".3g")
 
 
+def _number(x, name, integer):
+    kind, what = (numbers.Integral, "an integer") if integer else (numbers.Real, "a real number")
+    if isinstance(x, bool) or not isinstance(x, kind):
+        raise TypeError(f"slider {name} must be {what}, got {x!r}")
+    if not math.isfinite(x):
+        raise ValueError(f"slider {name} must be finite, got {x}")
+
+
 class Demo:
     """Controls plus a figure redrawn by ``draw(fig, **values)`` whenever one moves.
 
@@ -66,6 +82,11 @@ class Demo:
     def __init__(self, draw, figsize=(9.0, 4.2), dpi=90, **controls):
         if not controls:
             raise ValueError("a Demo needs at least one control (a slider, dropdown, ...)")
+        if not callable(draw):
+            raise TypeError(f"draw must be a function draw(fig, **values), got {type(draw).__name__}")
+        for name, c in controls.items():
+            if not isinstance(c, W.ValueWidget):
+                raise TypeError(f"control {name!r} must be an ipywidgets control such as slider(...), got {c!r:.60}")
         self.draw = draw
         self.figsize, self.dpi = figsize, dpi
         self.controls = controls

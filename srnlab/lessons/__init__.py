@@ -12,3 +12,17 @@
 A lesson module computes, reads data files and draws; it never trains for long
 (that is ``srnlab.runs``, which the lessons never import).
 """
+import numpy as np
+
+from .. import _validate as V
+
+
+def _real_array(value, name):
+    """value as a float array; strings, booleans and other non-numbers are refused (TypeError)."""
+    try:
+        is_bool = np.asarray(value).dtype == bool
+    except Exception:  # ragged lists and the like: float_array says so
+        is_bool = False
+    if is_bool:
+        raise TypeError(f"{name} must be numbers, got booleans: {value!r}")
+    return V.float_array(value, name)

@@ -43,6 +43,7 @@ have finished (the runs are paired: same initial weights and data).  Each
 difference is read as "better" (> +TOL_EFFECT), "worse" (< -TOL_EFFECT) or "same";
 the effect is "reproduced" when both read the same, "not reproduced" otherwise.
 """
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,11 +89,19 @@ class Reported:
         """'96%' -> exact 0.96; '>99%' -> above 0.99; '~100%' -> approx 1.0; '-' (printed dash) or None (no figure) -> missing."""
         if text is None:
             return cls(None, "missing", "not given")
+        if not isinstance(text, str):
+            raise TypeError(f"a printed accuracy is a str such as '96%', '>99%', '~100%' or '-', got {text!r}")
         if text.strip() in ("-", ""):
             return cls(None, "missing", "-")
         t = text.strip()
         kind = "above" if t.startswith(">") else "approx" if t.startswith("~") else "exact"
-        number = float(t.lstrip(">~").rstrip("%")) / 100.0
+        try:
+            number = float(t.lstrip(">~").rstrip("%")) / 100.0
+        except ValueError:
+            number = None
+        if number is None or not 0 <= number <= 1:
+            raise ValueError(f"cannot read {text!r} as a printed accuracy: allowed are '96%', '>99%', '~100%' "
+                             "or '-', with a percentage from 0 to 100")
         shown = "nearly 100%" if kind == "approx" else t
         return cls(number, kind, shown)
 
@@ -174,6 +183,8 @@ def paper_cells(experiment):
 # --------------------------------------------------------------------- our results
 def run_length(T_paper, T_factor):
     """The T our runner trains on for the paper's T at a scale (as ``python -m srnlab run`` does)."""
+    T_paper = V.positive_int(T_paper, "T_paper")
+    T_factor = V.nonnegative_float(T_factor, "T_factor", allow_zero=False)
     return max(tasks.min_length("addition"), round(T_paper * T_factor))
 
 
@@ -183,6 +194,10 @@ def load(experiment, scale, out=None):
     out: the results folder; by default the one ``srnlab.results.folder()`` finds.
     Raises FileNotFoundError (saying how to make it) when it does not exist.
     """
+    V.choice(experiment, "experiment", tuple(PAPER))
+    if not isinstance(scale, str):
+        raise TypeError(f"scale must be a scale's name such as 'small', got {scale!r}")
+    _folder(out)
     path = results_folder(out) / f"{experiment}-{scale}.json"
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run {experiment} --scale {scale}` first")
@@ -191,6 +206,23 @@ def load(experiment, scale, out=None):
         raise ResultsError(f"{path}: this results file is damaged (it lacks the keys of a summary); run "
                            f"`python -m srnlab summarize {experiment} --scale {scale}` to write it again")
     return res
+
+
+def _folder(out):
+    if out is not None and not isinstance(out, (str, os.PathLike)):
+        raise TypeError(f"the results folder must be None, a str or a path, got {type(out).__name__}")
+
+
+def _summary(result):
+    """A results dict from ``load`` / ``load_results`` (or None), else a TypeError / ValueError."""
+    if result is None:
+        return None
+    if not isinstance(result, dict):
+        raise TypeError(f"result must be a results dict from load() or load_results(), or None; got {type(result).__name__}")
+    missing = {"runs", "cells", "config", "runs_done", "runs_total"} - set(result)
+    if missing:
+        raise ValueError(f"result is not a results dict from load() or load_results(): it lacks {sorted(missing)}")
+    return result
 
 
 def load_results(experiment, scale="small", folder=None):
@@ -212,13 +244,15 @@ def load_results(experiment, scale="small", folder=None):
 
 def _scale_of(result, scale):
     """The scale's parameters, from a results file (by default table1's at that scale)."""
-    if result is None:
+    if _summary(result) is None:
         result = load("table1", scale)
     return result["config"]["scale"], result["scale"]
 
 
 def describe(result):
     """The configuration that produced a results file, as a few lines of text."""
+    if _summary(result) is None:
+        raise TypeError("describe needs a results dict from load() or load_results(), got None")
     sc, hy, exp = result["config"]["scale"], result["config"]["hyper"], result["config"]["experiment"]
     T_ours = [run_length(T, sc["T_factor"]) for T in exp["T"]]
     v = result["versions"]
@@ -257,6 +291,13 @@ class Verdict:
 
 def verdict(cell, ours):
     """Apply the rule of the module docstring to a PaperCell and our cell {"best", "mean", "n"} (or None)."""
+    if not isinstance(cell, PaperCell):
+        raise TypeError(f"cell must be a PaperCell (from paper_cells), got {type(cell).__name__}")
+    if ours is not None and (not isinstance(ours, dict) or not {"best", "mean", "n"} <= set(ours)):
+        raise TypeError(f"ours must be None or our cell, a dict with 'best', 'mean' and 'n'; got {ours!r:.80}")
+    for key in ("best", "mean"):
+        if ours is not None and ours[key] is not None and not 0 <= V.nonnegative_float(ours[key], f"ours[{key!r}]") <= 1:
+            raise ValueError(f"ours[{key!r}] must be an accuracy in [0, 1], got {ours[key]}")
     if ours is None or ours.get("n", 0) == 0:
         return Verdict("not run", None, None, "no finished run")
     best_ok = cell.best.agrees(ours["best"], TOL_BEST, success_line=True)
@@ -315,7 +356,7 @@ def author_rows(experiment, result):
     start and data: the mean paired difference and on how many networks it is better;
     the median fraction of minibatches used and of updates with Q in the safe zone.
     """
-    if result is None:
+    if _summary(result) is None:
         return []
     sc = result["config"]["scale"]
     runs = {}
@@ -347,7 +388,7 @@ def author_rows(experiment, result):
 def extra_cells(result):
     """Our cells for columns the paper does not have (clip, orthogonal, identity, sampling_grad);
     the author's readings of the paper's two methods are in ``author_rows``."""
-    if result is None:
+    if _summary(result) is None:
         return []
     out = []
     for key, v in sorted(result["cells"].items()):
@@ -392,7 +433,7 @@ def effects(experiment, result=None, scale="small"):
 def learning_curves(result):
     """{cell key: [(net, val_update array, val_acc array), ...]} from a results file's runs."""
     out = {}
-    if result is None:
+    if _summary(result) is None:
         return out
     for r in sorted(result["runs"], key=lambda r: (r["task"], r["T"], r["column"], r["net"])):
         key = f"{r['task']}|T{r['T']}|{r['column']}"
@@ -425,6 +466,7 @@ def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE):
     """
     spec = tasks.spec(task)
     n = V.positive_int(n, "n")
+    tol = V.nonnegative_float(tol, "tol", allow_zero=False)
     _, y = tasks.generate(task, n, tasks.min_length(task), rng)   # targets do not depend on T
     if spec.output == "softmax":
         freq = np.bincount(y, minlength=spec.n_classes) / n
@@ -451,6 +493,10 @@ def _fmt(v):
 
 def markdown_table(rows, columns):
     """A Markdown table of rows (dicts); columns: [(key, header), ...]."""
+    if not all(isinstance(c, (tuple, list)) and len(c) == 2 for c in columns):
+        raise TypeError(f"columns must be (key, header) pairs, got {columns!r:.80}")
+    if not all(isinstance(r, dict) for r in rows):
+        raise TypeError("rows must be dicts (one per table row)")
     head = "| " + " | ".join(h for _, h in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
     body = ["| " + " | ".join(_fmt(r.get(k)) for k, _ in columns) + " |" for r in rows]

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
+from . import _real_array
 from ..bptt import bptt
 from ..course.blas import one_blas_thread
 from ..course.plotting import log10_safe
@@ -213,9 +214,10 @@ class Sweep:
 
     def row(self, std):
         """The index of std in stds (exact match) for reading one row."""
+        std = V.nonnegative_float(std, "std")
         idx = np.flatnonzero(np.isclose(self.stds, std, rtol=1e-12, atol=0))
         if idx.size == 0:
-            raise ValueError(f"std={std} is not in this sweep; its stds are {list(self.stds)}")
+            raise ValueError(f"std={std} is not in this sweep; its stds are {[float(s) for s in self.stds]}")
         return int(idx[0])
 
 
@@ -229,7 +231,7 @@ def sweep(stds, seeds=(0, 1, 2), n=20, K=K_PAPER, T=T_PAPER, h=H_PAPER):
     Returns:
         Sweep with q and rho of shape (len(stds), len(seeds)) and their summaries.
     """
-    stds = V.float_array(stds, "stds")
+    stds = _real_array(stds, "stds")
     if stds.ndim != 1 or stds.size == 0:
         raise ValueError(f"stds must be a non-empty 1-d sequence of standard deviations, got shape {stds.shape}")
     for s in stds:
@@ -267,6 +269,8 @@ def draw_flow(ax, flow, color=None, label=None):
 
 def text_table(header, rows):
     """A plain-text table: header (list of str), rows (lists of str) -> one str."""
+    if isinstance(header, str) or isinstance(rows, str):
+        raise TypeError("header must be a list of cells and rows a list of such lists, not a single string")
     cells = [list(map(str, header))] + [list(map(str, r)) for r in rows]
     if any(len(r) != len(cells[0]) for r in cells):
         raise ValueError("every row of the table must have as many cells as the header")

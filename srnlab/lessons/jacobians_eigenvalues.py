@@ -48,6 +48,11 @@ def _vector(v, K, name="v"):
     V.check_finite(v, name)
     if not np.any(v):
         raise ValueError(f"{name} is the zero vector: its norm is 0 and has no logarithm; pass a nonzero vector")
+    with np.errstate(over="ignore", under="ignore"):
+        norm = np.linalg.norm(v)
+    if not 0 < norm < np.inf:
+        raise ValueError(f"the norm of {name} is {norm} in float64 (its entries are too {'large' if norm else 'small'}, "
+                         f"largest |entry| {np.max(np.abs(v)):.3g}); rescale it: the log10 norms only shift by log10 of the factor")
     return v
 
 
@@ -73,10 +78,16 @@ def random_matrix(K, spectral_radius, rng=None, symmetric=False):
     """
     K = V.positive_int(K, "K (the matrix size)")
     rho = V.nonnegative_float(spectral_radius, "spectral_radius", allow_zero=False)
+    if not isinstance(symmetric, (bool, np.bool_)):
+        raise TypeError(f"symmetric must be True or False, got {symmetric!r}")
     G = V.as_rng(rng).normal(size=(K, K))
     if symmetric:
         G = (G + G.T) / 2
-    return G * (rho / spectral_radius_of(G))
+    with np.errstate(over="ignore"):
+        M = G * (rho / spectral_radius_of(G))
+    if not np.all(np.isfinite(M)):
+        raise ValueError(f"spectral_radius={rho:g} is too large: the matrix entries overflow float64")
+    return M
 
 
 def spectral_radius_of(M):
@@ -190,6 +201,11 @@ def derivative(z, nonlinearity):
     """
     V.choice(nonlinearity, "nonlinearity", NONLINEARITIES)
     z = V.float_array(z, "z")
+    V.check_finite(z, "z")
+    lo = {"tanh": -1.0, "sigmoid": 0.0}.get(nonlinearity)
+    if lo is not None and z.size and (z.min() < lo or z.max() > 1):
+        raise ValueError(f"z must hold states of a {nonlinearity} network, which lie in [{lo:g}, 1]; got values in "
+                         f"[{z.min():.3g}, {z.max():.3g}] (pass the states z = f(a), not the pre-activations a)")
     if nonlinearity == "tanh":
         return 1.0 - z * z
     if nonlinearity == "sigmoid":
@@ -229,9 +245,12 @@ def states(X, W_in, W_rec, b=None, nonlinearity="tanh"):
     f = np.tanh if nonlinearity == "tanh" else _sigmoid
     z = np.zeros((X.shape[0], K))
     prev = np.zeros(K)
-    for t in range(X.shape[0]):
-        prev = f(X[t] @ W_in + prev @ W_rec + b)
-        z[t] = prev
+    with np.errstate(over="ignore", invalid="ignore"):      # an a that overflows to +-inf saturates: f = +-1 or 0
+        for t in range(X.shape[0]):
+            prev = f(X[t] @ W_in + prev @ W_rec + b)
+            z[t] = prev
+    if np.isnan(z).any():
+        raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b are too large")
     return z
 
 

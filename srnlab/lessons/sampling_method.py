@@ -7,11 +7,13 @@ the |dS| threshold, clipping, orthogonal and identity starts) and writes
 ``results/sampling_study-lesson.json``; ``load()`` reads it as a ``Study``.
 The sampling rule itself, for arrays, is ``srnlab.sampling.winds`` / ``decide``.
 """
+import os
 from pathlib import Path
 
 import numpy as np
 
-from ..course.exercises import CheckResult
+from .. import _validate as V
+from ..course.exercises import CheckResult, _function
 from ..results import ResultsError, folder, read_json
 from ..sampling import accept
 
@@ -22,6 +24,10 @@ def initial_net(config, seed):
     """The initial network of a seed's runs (normal W_rec), rebuilt from the study file's own config."""
     from .. import tasks
     from ..srn import SRN
+    if not isinstance(config, dict) or not {"task", "K", "std", "seed_base"} <= set(config):
+        raise TypeError(f"config must be the study file's config, load().config (a dict with 'task', 'K', 'std' "
+                        f"and 'seed_base'); got {type(config).__name__}")
+    seed = V.positive_int(seed, "seed", minimum=0)
     spec = tasks.spec(config["task"])
     return SRN.init(spec.n_in, config["K"], spec.n_out, output=spec.output, std=config["std"],
                     rng=np.random.default_rng((config["seed_base"], seed, 0)))
@@ -34,6 +40,7 @@ def check_accept_rule(fn):
     the zone's edges included, for two safe zones and two thresholds.  Prints the
     verdict and returns a CheckResult (truthy when right).
     """
+    _function(fn)
     qs = [-3.0, -1.5, -1.0, -0.5, 0.0, 0.3, 0.5, 1.0, 1.2, 2.0, 2.5, 4.0]
     dss = [-5.0, -1.0, -0.7, -1e-3, 0.0, 1e-3, 0.7, 1.0, 5.0]
     wrong, all_printed = [], True
@@ -101,7 +108,7 @@ class Study:
 
     @classmethod
     def load(cls, path=None):
-        path = folder() / FILE if path is None else Path(path)
+        path = folder() / FILE if path is None else Path(_path(path))
         if not path.exists():
             raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run sampling_study` first")
         data = read_json(path, "study file")
@@ -134,6 +141,8 @@ class Study:
         if rows is None:
             raise KeyError(f"run {run!r} keeps per-epoch data only; per update: "
                            f"{', '.join(n for n in self.names if self.data['runs'][n]['detail'] is not None)}")
+        if seed is not None and seed not in self.seeds:
+            raise ValueError(f"seed {seed!r} is not in this study; its seeds are {self.seeds}")
         d = rows[self.seeds.index(self.seeds[0] if seed is None else seed)]
         if key == "accepted":
             return np.frombuffer(d["accepted"].encode(), np.uint8) == ord("1")
@@ -149,6 +158,12 @@ class Study:
         a = np.array(rows, float)
         keys = ("seed", "update", "q", "ds_sum", "s_sum", "ds_mean", "s_mean", "ds_grad")
         return {k: a[:, j] for j, k in enumerate(keys)}
+
+
+def _path(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be None, a str or a path, got {type(path).__name__}")
+    return path
 
 
 def load(path=None):
@@ -182,7 +197,7 @@ class Readings:
 
     @classmethod
     def load(cls, path=None):
-        path = folder() / READINGS_FILE if path is None else Path(path)
+        path = folder() / READINGS_FILE if path is None else Path(_path(path))
         if not path.exists():
             raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run readings` first")
         import json
@@ -222,7 +237,10 @@ def load_readings(path=None):
 
 def fire_rate(values, threshold=1.0):
     """The fraction of proposals a threshold skips: |value| > threshold, or not a number."""
-    values = np.asarray(values, float)
+    values = V.float_array(values, "values").astype(float)      # NaN and inf are allowed: they count as skipped
+    threshold = V.nonnegative_float(threshold, "threshold")
+    if values.size == 0:
+        raise ValueError("values is empty: the fraction of no proposals does not exist")
     with np.errstate(invalid="ignore"):
         return float(np.mean(~(np.abs(values) <= threshold)))
 
@@ -234,8 +252,13 @@ def agreement(exact, first, q, q_range=(-1.0, 1.0), ds_max=1.0):
     decision of the consistent rule with Q = q), and n.
     """
     from ..sampling import decide
-    exact, first, q = (np.asarray(v, float) for v in (exact, first, q))
+    exact, first, q = (V.float_array(v, name).astype(float) for v, name in ((exact, "exact"), (first, "first"), (q, "q")))
+    if not exact.shape == first.shape == q.shape:
+        raise ValueError(f"exact, first and q must have one entry per proposal, the same shape; got {exact.shape}, "
+                         f"{first.shape} and {q.shape}")
     ok = np.isfinite(exact) & np.isfinite(first)
+    if not ok.any():
+        raise ValueError("no proposal has a finite exact and first-order value: the agreement does not exist")
     return {"sign": float(np.mean(np.sign(exact[ok]) == np.sign(first[ok]))),
             "decision": float(np.mean(decide(q, exact, q_range, ds_max) == decide(q, first, q_range, ds_max))),
             "n": int(len(exact))}

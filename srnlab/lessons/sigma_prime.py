@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _validate as V
+from . import _real_array
 from ..course.blas import one_blas_thread as _one_blas_thread
 
 COSTS = ("quadratic", "cross_entropy")
@@ -43,8 +44,8 @@ INITS = ("scaled", "standard")
 
 # ---------------------------------------------------------------- the sigmoid
 def sigmoid(z):
-    """sigma(z) = 1 / (1 + exp(-z)), computed without overflow for any finite z."""
-    z = np.asarray(z, dtype=float)
+    """sigma(z) = 1 / (1 + exp(-z)), computed without overflow for any z (sigma(+-inf) = 1, 0)."""
+    z = _z(z)
     e = np.exp(-np.abs(z))                       # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -55,8 +56,16 @@ def sigmoid_prime(z):
     The second form is symmetric in z and keeps full relative precision in
     the tails (sigma'(-40) is about 4e-18, not 0).  Its maximum is 1/4 at z = 0.
     """
-    e = np.exp(-np.abs(np.asarray(z, dtype=float)))
+    e = np.exp(-np.abs(_z(z)))
     return e / (1.0 + e) ** 2
+
+
+def _z(z):
+    """z as float64; NaN has no sigma (inf has: sigma(-inf) = 0, sigma(inf) = 1)."""
+    z = _real_array(z, "z").astype(float, copy=False)
+    if np.isnan(z).any():
+        raise ValueError(f"z contains {int(np.isnan(z).sum())} NaN value(s); sigma needs numbers (+-inf is allowed)")
+    return z
 
 
 # ---------------------------------------------------------------- a chain of single neurons
@@ -104,8 +113,8 @@ def chain(w, b, a0=0.5, depth=None, dC_daL=1.0):
     Returns:
         Chain with z, a, factors = w_j sigma'(z_j) and grad_b = dC/db_j, each (L,).
     """
-    w_arr = V.float_array(w, "w")
-    b_arr = V.float_array(b, "b")
+    w_arr = _real_array(w, "w")
+    b_arr = _real_array(b, "b")
     for arr, name in ((w_arr, "w"), (b_arr, "b")):
         if arr.ndim > 1:
             raise ValueError(f"{name} must be a number or a 1-d array (one entry per neuron), got shape {arr.shape}")
@@ -246,21 +255,21 @@ class Network:
         V.check_finite(X, "X")
         return X.astype(float, copy=False)
 
-    def check_targets(self, Y, batch):
+    def check_targets(self, Y, batch, name="Y"):
         """Targets as (batch, n_L) floats in [0, 1]: from one-hot rows or integer labels (batch,)."""
         arr = np.asarray(Y)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"Y must be numeric (integer labels or one-hot rows), got dtype {arr.dtype}")
+        if arr.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be numeric (integer labels or one-hot rows), got dtype {arr.dtype}")
         n_out = self.sizes[-1]
         if arr.ndim == 0 or arr.shape[0] != batch:
             got = "a scalar" if arr.ndim == 0 else f"{arr.shape[0]} rows"
-            raise ValueError(f"X holds {batch} examples but Y has {got}; they must match")
+            raise ValueError(f"X holds {batch} examples but {name} has {got}; they must match")
         if arr.ndim == 1:
             if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-                raise ValueError("a 1-d Y must hold integer class labels")
+                raise ValueError(f"a 1-d {name} must hold integer class labels")
             labels = arr.astype(np.intp)
             if labels.min() < 0 or labels.max() >= n_out:
-                raise ValueError(f"class labels in Y must lie in [0, {n_out - 1}], "
+                raise ValueError(f"class labels in {name} must lie in [0, {n_out - 1}], "
                                  f"got range [{labels.min()}, {labels.max()}]")
             return np.eye(n_out)[labels]
         if arr.shape != (batch, n_out):
@@ -305,8 +314,7 @@ class Network:
         if labels.ndim != 1:
             raise ValueError(f"labels must be 1-d integer classes, got shape {labels.shape}")
         out = self.predict(X)
-        if labels.shape[0] != out.shape[0]:
-            raise ValueError(f"X holds {out.shape[0]} examples but labels has {labels.shape[0]}")
+        self.check_targets(labels, out.shape[0], "labels")        # integers in [0, n_L - 1]
         return float(np.mean(np.argmax(out, axis=1) == labels))
 
     def loss(self, X, Y):
@@ -367,10 +375,16 @@ def backprop(net, X, Y):
     Returns:
         BackpropResult with loss, per-layer delta (batch, n_l), grad_W and grad_b.
     """
-    X = net.check_input(X)
+    X = _network(net).check_input(X)
     Y = net.check_targets(Y, X.shape[0])
     with _one_blas_thread():
         return _backprop(net, X, Y)
+
+
+def _network(net):
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network (e.g. Network.init([64, 30, 10])), got {type(net).__name__}")
+    return net
 
 
 def _backprop(net, X, Y):
@@ -435,7 +449,7 @@ def sgd(net, X, Y, epochs, batch_size, eta, lmbda=0.0, rng=None, monitor=None):
     Returns:
         History, measured before training and after each epoch.
     """
-    X = net.check_input(X)
+    X = _network(net).check_input(X)
     n = X.shape[0]
     Yf = net.check_targets(Y, n)
     epochs = V.positive_int(epochs, "epochs", minimum=0)
@@ -444,9 +458,16 @@ def sgd(net, X, Y, epochs, batch_size, eta, lmbda=0.0, rng=None, monitor=None):
         raise ValueError(f"batch_size={batch_size} is larger than the training set ({n} examples)")
     eta = V.nonnegative_float(eta, "eta (the learning rate)", allow_zero=False)
     lmbda = V.nonnegative_float(lmbda, "lmbda (the L2 weight decay)")
+    if eta * lmbda / n >= 1:
+        raise ValueError(f"eta * lmbda / n = {eta * lmbda / n:.3g} must be < 1: the weight decay factor "
+                         f"1 - eta * lmbda / n would be {1 - eta * lmbda / n:.3g}, which zeroes or flips the weights "
+                         f"(eta={eta}, lmbda={lmbda}, n={n}); use a smaller eta or lmbda")
     rng = V.as_rng(rng)
     if monitor is None:
         monitor = (X, np.argmax(Yf, axis=1))
+    if not isinstance(monitor, (tuple, list)) or len(monitor) != 2:
+        raise TypeError(f"monitor must be a pair (X_m, labels_m), got {type(monitor).__name__}"
+                        + (f" of length {len(monitor)}" if isinstance(monitor, (tuple, list)) else ""))
     Xm, labels_m = monitor
     labels_m = np.asarray(labels_m)
     if labels_m.ndim != 1:

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate as V
+from . import _real_array
 from ..bptt import bptt, bptt_randomized
+from ..srn import SRN
 
 
 def step_contributions(net, X, y, *, reduction="mean"):
@@ -60,7 +62,11 @@ def step_contributions(net, X, y, *, reduction="mean"):
 
 def gram(C):
     """(T, T) matrix of Frobenius inner products <C_i, C_j> of the per-step terms."""
-    F = np.asarray(C, dtype=float).reshape(len(C), -1)
+    C = _real_array(C, "C")
+    if C.ndim != 3 or len(C) == 0:
+        raise ValueError(f"C must be the (T, K, K) per-step terms of step_contributions, T >= 1; got shape {C.shape}")
+    V.check_finite(C, "C")
+    F = C.astype(float).reshape(len(C), -1)
     return F @ F.T
 
 
@@ -92,7 +98,7 @@ def randomized_variance(C, p):
     """
     G = gram(C)
     T = len(G)
-    p = np.asarray(p, dtype=float)
+    p = _real_array(p, "p").astype(float)
     if np.any(~(p > 0)) or np.any(p > 1):
         raise ValueError(f"p must lie in (0, 1], got {p}")
     m = np.minimum.outer(np.arange(T), np.arange(T)).astype(float)     # min(i, j)
@@ -109,7 +115,9 @@ def expected_depth(p, T):
     (P(d >= j) = p^j for j <= T-1.)  p: a float or an array in [0, 1].
     """
     T = V.positive_int(T, "T")
-    p = np.asarray(p, dtype=float)
+    p = _real_array(p, "p").astype(float)
+    if np.any(~(p >= 0)) or np.any(p > 1):
+        raise ValueError(f"p must lie in [0, 1] (a probability), got {p}")
     j = np.arange(1, T)
     out = np.sum(np.power.outer(p, j), axis=-1)
     return float(out) if out.ndim == 0 else out
@@ -129,7 +137,8 @@ def matched_p(h, T, iters=60):
         p of h's shape, found by bisection (expected_depth increases with p).
     """
     T = V.positive_int(T, "T", minimum=2)
-    h = np.asarray(h, dtype=float)
+    h = _real_array(h, "h").astype(float)
+    iters = V.positive_int(iters, "iters (bisection steps)")
     if np.any(~(h > 0)) or np.any(h > T - 1):
         raise ValueError(f"h must lie in (0, T-1] = (0, {T - 1}], got {h}")
     lo, hi = np.zeros_like(h), np.ones_like(h)
@@ -188,6 +197,8 @@ def randomized_draws(net, X, y, p, n_draws, rng=None, *, reduction="mean"):
     """
     n_draws = V.positive_int(n_draws, "n_draws")
     rng = V.as_rng(rng)
+    if not isinstance(net, SRN):
+        raise TypeError(f"net must be an srnlab.SRN, got {type(net).__name__}")
     draws = np.empty((n_draws, net.K, net.K))
     depths = np.empty(n_draws, dtype=int)
     for i in range(n_draws):
@@ -217,11 +228,17 @@ class MonteCarlo:
 
 def monte_carlo(draws, g):
     """Summarize draws (n, K, K) of a gradient estimator against the full gradient g (K, K)."""
-    draws = np.asarray(draws, dtype=float)
-    g = np.asarray(g, dtype=float)
+    draws = _real_array(draws, "draws").astype(float)
+    g = _real_array(g, "g").astype(float)
+    if draws.ndim != g.ndim + 1 or draws.shape[1:] != g.shape:
+        raise ValueError(f"draws must be (n, *g.shape) = (n, {', '.join(map(str, g.shape))}) to match g, got {draws.shape}")
+    V.check_finite(draws, "draws")
+    V.check_finite(g, "g")
+    if not np.any(g):
+        raise ValueError("g is zero: the component along g, <draw, g> / ||g||^2, does not exist")
     n = len(draws)
     if n < 2:
-        raise ValueError("need at least 2 draws for a variance")
+        raise ValueError(f"need at least 2 draws for a variance, got {n}")
     mean = draws.mean(axis=0)
     proj = np.tensordot(draws, g, axes=g.ndim) / np.sum(g * g)
     return MonteCarlo(n=n, variance=float(draws.var(axis=0, ddof=1).sum()),

@@ -22,8 +22,9 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
+from . import _real_array
 from ..bptt import bptt
-from ..course.exercises import _call, _compare, _verdict
+from ..course.exercises import _call, _compare, _function, _verdict
 from ..qfactor import q_factor
 from ..srn import SRN
 from ..theorem import ds as theorem_ds
@@ -38,7 +39,8 @@ def check_tangent_step(fn, seed=0):
     Answer: g_prev  = (g W_rec^T) * fprime_prev
             dg_prev = (dg W_rec^T + g dW_rec^T) * fprime_prev     (the product rule)
     """
-    rng = np.random.default_rng(seed)
+    _function(fn)
+    rng = V.as_rng(seed)
     for B, K, zero_dg in ((3, 4, True), (1, 6, False), (5, 5, False)):
         g, W, dW = rng.normal(size=(B, K)), rng.normal(size=(K, K)), rng.normal(size=(K, K))
         dg = np.zeros((B, K)) if zero_dg else rng.normal(size=(B, K))
@@ -82,10 +84,32 @@ def true_s(net, X, y, W_rec, h, reduction="mean"):
     Unlike ``srnlab.s_frozen`` nothing is held fixed: D_n and delta(k) are
     those of the network with the new W_rec.
     """
+    _srn(net)
+    h = _depth(X, h)
+    W_rec = V.float_array(W_rec, "W_rec")
+    if W_rec.shape != net.W_rec.shape:
+        raise ValueError(f"W_rec must have the shape of the network's W_rec, {net.W_rec.shape}, got {W_rec.shape}")
+    V.check_finite(W_rec, "W_rec")
     moved = net.copy()
     moved.W_rec = np.array(W_rec, dtype=net.dtype)
     res = bptt(moved, X, y, h=h, reduction=reduction)
     return float(np.sum(res.delta[:, -1 - h] ** 2))
+
+
+def _srn(net):
+    if not isinstance(net, SRN):
+        raise TypeError(f"net must be an srnlab.SRN, got {type(net).__name__}")
+    return net
+
+
+def _depth(X, h):
+    """h steps back: an integer with 1 <= h <= T-1, so that delta(k-h) exists."""
+    h = V.positive_int(h, "h (the number of steps back)")
+    T = np.shape(X)[1] if np.ndim(X) == 3 else None
+    if T is not None and h > T - 1:
+        raise ValueError(f"h={h} goes deeper than the sequence: with T={T} time steps delta(k-h) exists "
+                         f"for h between 1 and T-1 = {T - 1}")
+    return h
 
 
 @dataclass
@@ -120,7 +144,14 @@ def step_curves(net, X, y, direction, h, steps, reduction="mean", fd_step=1e-6):
         h: steps back.  steps: the step lengths t (the update is t * direction).
         fd_step: the step of the central difference that gives ``ds_full``.
     """
-    steps = np.asarray(steps, dtype=float)
+    _srn(net)
+    h = _depth(X, h)
+    steps = _real_array(steps, "steps").astype(float)
+    if steps.ndim > 1:
+        raise ValueError(f"steps must be a 1-d sequence of step lengths, got shape {steps.shape}")
+    steps = np.atleast_1d(steps)
+    V.check_finite(steps, "steps")
+    fd_step = V.nonnegative_float(fd_step, "fd_step", allow_zero=False)
     res = bptt(net, X, y, h=h, reduction=reduction)
     S0 = float(np.sum(res.delta[:, -1 - h] ** 2))
     d = theorem_ds(net, X, y, direction, h, reduction=reduction, result=res)
@@ -182,7 +213,10 @@ class SignSweep:
         if where is None:
             return np.ones(len(self.scale), bool)
         if np.ndim(where) == 0:
-            return np.isclose(self.scale, where)
+            scale = V.nonnegative_float(where, "where (a scale std * sqrt(K))")
+            if not np.any(np.isclose(self.scale, scale)):
+                raise ValueError(f"no network has the scale {scale}; the scales are {sorted(set(self.scale.tolist()))}")
+            return np.isclose(self.scale, scale)
         where = np.asarray(where, bool)
         if where.shape != self.scale.shape:
             raise ValueError(f"a mask must have one entry per network, {self.scale.shape}, got {where.shape}")
@@ -193,18 +227,24 @@ class SignSweep:
 
         full=False: the theorem's dS; full=True: the exact derivative of the true S.
         """
-        m = self.select(where)
+        m = _some(self.select(where))
         pred = (self.predicted_full if full else self.predicted)[m]
         return np.mean(np.sign(pred) == np.sign(self.true[m]), axis=0)
 
     def relative_error(self, where=None, full=False):
         """(m,) the median over networks of |prediction - true change| / |true change|."""
-        m = self.select(where)
+        m = _some(self.select(where))
         pred = (self.predicted_full if full else self.predicted)[m]
         true = self.true[m]
         with np.errstate(divide="ignore", invalid="ignore"):
             err = np.abs(pred - true) / np.abs(true)
         return np.nanmedian(np.where(np.isfinite(err), err, np.nan), axis=0)
+
+
+def _some(mask):
+    if not mask.any():
+        raise ValueError("the selection holds no network: a fraction or median over none does not exist")
+    return mask
 
 
 def sign_sweep(etas, scales=(0.6, 1.0, 1.4), nets_per_scale=80, K=25, T=25, h=None, batch=10,
@@ -224,11 +264,23 @@ def sign_sweep(etas, scales=(0.6, 1.0, 1.4), nets_per_scale=80, K=25, T=25, h=No
     Returns:
         SignSweep.
     """
-    etas = np.asarray(etas, dtype=float)
-    if etas.ndim != 1 or etas.size == 0 or not np.all(etas > 0):
-        raise ValueError("etas must be a non-empty 1-d array of positive learning rates")
+    etas = _real_array(etas, "etas").astype(float)
+    if etas.ndim != 1 or etas.size == 0 or not np.all(np.isfinite(etas) & (etas > 0)):
+        raise ValueError(f"etas must be a non-empty 1-d array of finite positive learning rates, got {etas}")
+    scales = np.atleast_1d(_real_array(scales, "scales"))
+    if scales.ndim != 1 or scales.size == 0 or not np.all(np.isfinite(scales) & (scales >= 0)):
+        raise ValueError(f"scales must be a non-empty 1-d sequence of finite weight scales >= 0, got {scales}")
+    task_names = (task_names,) if isinstance(task_names, str) else tuple(task_names)
+    if not task_names:
+        raise ValueError("task_names must hold at least one task name")
+    for name in task_names:
+        tasks.spec(name)                                   # unknown names: "did you mean"
     K = V.positive_int(K, "K")
     T = V.positive_int(T, "T")
+    batch = V.positive_int(batch, "batch (sequences per minibatch)")
+    fd_step = V.nonnegative_float(fd_step, "fd_step", allow_zero=False)
+    if h is None and T < 6:
+        raise ValueError(f"the default h = T - 5 needs T >= 6, got T={T}; pass h between 1 and T-1")
     h = T - 5 if h is None else V.positive_int(h, "h")
     if h > T - 1:
         raise ValueError(f"h={h} must be at most T-1 = {T - 1}")
@@ -260,7 +312,9 @@ def sign_sweep(etas, scales=(0.6, 1.0, 1.4), nets_per_scale=80, K=25, T=25, h=No
 
 def symlog_threshold(values, fraction=1e-2, floor=1e-300):
     """A linear-region width for a symlog axis: ``fraction`` of the median |value|, finite and > 0."""
-    v = np.abs(np.asarray(values, dtype=float))
+    fraction = V.nonnegative_float(fraction, "fraction", allow_zero=False)
+    floor = V.nonnegative_float(floor, "floor", allow_zero=False)
+    v = np.abs(_real_array(values, "values").astype(float))
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return 1.0
@@ -276,6 +330,10 @@ def symlog_axis(ax, which, linthresh, limit, max_ticks=3):
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+    V.choice(which, "which (axis)", ("x", "y"))
+    linthresh = V.nonnegative_float(linthresh, "linthresh", allow_zero=False)
+    limit = V.nonnegative_float(limit, "limit", allow_zero=False)
+    max_ticks = V.positive_int(max_ticks, "max_ticks")
     axis = ax.xaxis if which == "x" else ax.yaxis
     getattr(ax, f"set_{which}scale")("symlog", linthresh=linthresh)
     getattr(ax, f"set_{which}lim")(-limit, limit)

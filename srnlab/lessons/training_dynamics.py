@@ -19,11 +19,13 @@ method, and write ``results/dynamics-lesson.npz``.  Its contents:
 and ``style_*`` functions draw the lesson's figures from them.
 """
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .. import _validate as V
 from ..course.plotting import log10_safe
 from ..results import ResultsError, folder
 
@@ -40,6 +42,9 @@ KEYS = PER_UPDATE + PER_RECORD + PER_EPOCH + AT_END
 def initial_net(meta):
     """The one initial network of every run in the file, rebuilt from the file's own settings."""
     from ..srn import SRN
+    if not isinstance(meta, dict) or not {"K", "std", "seed"} <= set(meta):
+        raise TypeError(f"meta must be the data file's settings, load().meta (a dict with 'K', 'std' and 'seed'); "
+                        f"got {type(meta).__name__}")
     return SRN.init(6, meta["K"], 4, output="softmax", std=meta["std"], rng=meta["seed"])
 
 
@@ -94,10 +99,14 @@ class Run:
 
     def record_index(self, update):
         """The index of the record nearest to an update number."""
+        update = V.nonnegative_float(update, "update")
         return int(np.argmin(np.abs(self.record_update - update)))
 
     def level(self, steps_back):
         """(records,) log10 mean ||delta|| that many steps back from the last step."""
+        steps_back = V.positive_int(steps_back, "steps_back", minimum=0)
+        if steps_back > self.T - 1:
+            raise ValueError(f"steps_back={steps_back} goes deeper than the sequence: with T={self.T} it lies in [0, {self.T - 1}]")
         return self.log10_delta[:, steps_back]
 
     def first_update_below(self, log10_level, steps_back):
@@ -109,6 +118,8 @@ class Run:
     def rolling(self, name, width):
         """Moving average of a per-update array over ``width`` updates (valid part):
         returns (update at the window's end, mean)."""
+        V.choice(name, "per-update array", PER_UPDATE)
+        width = V.positive_int(width, "width")
         v = np.asarray(getattr(self, name), float)
         if len(v) < width:
             return np.array([], int), np.array([])
@@ -117,6 +128,7 @@ class Run:
 
     def updates_to(self, accuracy):
         """The first validation update with accuracy >= the given level (None if never)."""
+        accuracy = V.nonnegative_float(accuracy, "accuracy")
         idx = np.flatnonzero(self.val_acc >= accuracy)
         return int(self.val_update[idx[0]]) if idx.size else None
 
@@ -134,6 +146,8 @@ class Dynamics:
 
 def load(path=None):
     """Read the lesson's data file (by default ``dynamics-lesson.npz`` in the results folder)."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be None, a str or a path, got {type(path).__name__}")
     path = folder() / FILE if path is None else Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `python -m srnlab run dynamics` first")
@@ -163,8 +177,14 @@ def block_mean(values, width, update=None):
     Returns (the update at each block's end, the block means); a block with no
     finite value gives NaN (no warning).  ``update`` defaults to 1, 2, ...
     """
-    v = np.asarray(values, float)
+    v = V.float_array(values, "values").astype(float)          # booleans count as 0 and 1 (a share)
+    width = V.positive_int(width, "width")
+    if v.ndim != 1:
+        raise ValueError(f"values must be 1-d (one value per update), got shape {v.shape}")
     update = np.arange(1, len(v) + 1) if update is None else np.asarray(update)
+    V.float_array(update, "update")                              # numbers (TypeError otherwise)
+    if update.shape != v.shape:
+        raise ValueError(f"update must have one entry per value, {v.shape}, got {update.shape}")
     n = len(v) // width
     if n == 0:
         return np.array([], int), np.array([])
@@ -219,6 +239,9 @@ def draw_series(ax, run, what, color=None, q_block=50, accept_block=200, max_poi
     """
     if what not in SERIES:
         raise ValueError(f"what must be one of {SERIES}, got {what!r}")
+    q_block, accept_block = V.positive_int(q_block, "q_block"), V.positive_int(accept_block, "accept_block")
+    if max_points is not None:
+        V.positive_int(max_points, "max_points")
 
     def plot(x, y, **kw):
         n = 1 if max_points is None else max(1, len(x) // max_points)
@@ -265,6 +288,8 @@ def style_series(ax, what, runs, update=None, q_block=50, accept_block=200):
 def numbers_at(run, update):
     """Q, the saturated fraction, the validation accuracy and (sampling) the share of
     accepted minibatches over the last 200 updates, at the record nearest to ``update``."""
+    if not isinstance(run, Run):
+        raise TypeError(f"run must be a Run (e.g. load()['sgd']), got {type(run).__name__}")
     i = run.record_index(update)
     u = int(run.record_update[i])
     j = int(np.argmin(np.abs(run.val_update - u)))
@@ -302,12 +327,14 @@ def draw_overview(fig, runs, update=None, labels=None, colors=None, q_block=50, 
     """
     from matplotlib.ticker import MaxNLocator
 
+    if not runs or not all(isinstance(r, Run) for r in runs):
+        raise ValueError("draw_overview needs a non-empty list of Run objects (e.g. [load()['sgd']])")
     T = runs[0].T
     if any(r.T != T for r in runs):
         raise ValueError("draw_overview needs runs of one length T")
     labels, colors = labels or {}, colors or {}
     last = max(int(r.record_update[-1]) for r in runs)
-    update = last if update is None else int(np.clip(update, 1, last))
+    update = last if update is None else int(np.clip(V.nonnegative_float(update, "update"), 1, last))
     gs = fig.add_gridspec(2, 3, width_ratios=[1.2, 1, 1])
     ax_p = fig.add_subplot(gs[:, 0])
     panels = {"gradient": fig.add_subplot(gs[0, 1]), "q": fig.add_subplot(gs[1, 1]),
