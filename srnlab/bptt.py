@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as V
-from .srn import _softmax
+from .srn import _softmax, check_net
 from .workspace import Workspace
 
 REDUCTIONS = ("mean", "sum")
@@ -162,7 +162,7 @@ def bptt(net, X, y, h=None, *, reduction="mean", workspace=None):
     Returns:
         BPTTResult with .loss, .grads, .delta (batch, T, K) and diagnostics.
     """
-    X = net.check_input(X)
+    X = check_net(net).check_input(X)
     T = X.shape[1]
     h = V.check_depth(h, T)
     if workspace is not None and not isinstance(workspace, Workspace):
@@ -186,7 +186,7 @@ def bptt_randomized(net, X, y, p=0.9, rng=None, *, reduction="mean"):
     Returns:
         BPTTResult; its .depth is how far this draw went back.
     """
-    X = net.check_input(X)
+    X = check_net(net).check_input(X)
     p = V.nonnegative_float(p, "p (the probability of going one step further back)", allow_zero=False)
     if p > 1:
         raise ValueError(f"p must lie in (0, 1], got {p}")

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _validate as V
 from .bptt import output_error
+from .srn import check_net
 
 
 def bptt_reference(net, X, y, h=None, reduction="mean"):
@@ -28,7 +29,7 @@ def bptt_reference(net, X, y, h=None, reduction="mean"):
     Returns:
         (loss, grads, delta): grads a dict with the keys of ``bptt``'s, delta (batch, T, K).
     """
-    X = net.check_input(X)
+    X = check_net(net).check_input(X)
     B, T, _ = X.shape
     h = V.check_depth(h, T)                              # 1 <= h <= T, or None
     k = T - 1                                            # the last step

@@ -39,6 +39,7 @@ import numpy as np
 from . import _validate as V
 from .bptt import _run, bptt, check_result
 from .qfactor import NORMS, block_norms
+from .srn import check_net
 from .theorem import _check_h, g_adjoint
 
 #: The keys a step may have: those of ``bptt(...).grads``.
@@ -97,7 +98,7 @@ def log_indicator(net, X, y, step, h, *, norm="spectral", exact=True, result=Non
     V.choice(norm, "norm", NORMS)
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"exact must be True or False, got {exact!r}")
-    X = net.check_input(X)
+    X = check_net(net).check_input(X)
     h = _check_h(h, X.shape[1])
     step = check_step(net, step)
     if result is None:

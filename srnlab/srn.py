@@ -40,6 +40,13 @@ def _softmax(o):
         return e / e.sum(axis=-1, keepdims=True)
 
 
+def check_net(net, name="net"):
+    """Refuse anything that is not an SRN (TypeError), before it fails deep inside a computation."""
+    if not isinstance(net, SRN):
+        raise TypeError(f"{name} must be an srnlab.SRN (e.g. srnlab.SRN.init(...)), got {type(net).__name__}")
+    return net
+
+
 def check_dtype(dtype):
     """float32 or float64 (as a numpy dtype); anything else is refused."""
     try:

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _validate as V
 from .bptt import BPTTResult, bptt, check_result
+from .srn import check_net
 
 
 def tangent(net, result, dW_rec, h, workspace=None):
@@ -171,13 +172,17 @@ def g_frozen(net, result, W_rec, h):
     z = result.z.transpose(1, 0, 2)
     T = delta.shape[0]
     g = delta[T - 1]
-    for n in range(T - 1, T - 1 - h, -1):
-        g = (g @ W_rec.T) * (1.0 - z[n - 1] ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for n in range(T - 1, T - 1 - h, -1):
+            g = (g @ W_rec.T) * (1.0 - z[n - 1] ** 2)
+    if not np.all(np.isfinite(g)):
+        V.warn_numerical("G(W_rec) overflowed: this W_rec is so large that the frozen product of h factors "
+                         "leaves the floating-point range", stacklevel=3)
     return g
 
 
 def _tangent_for(net, X, y, dW_rec, h, reduction, result):
-    X = net.check_input(X)
+    X = check_net(net).check_input(X)
     _check_dW(net, dW_rec)
     h = _check_h(h, X.shape[1])
     if reduction is not None:
@@ -196,6 +201,7 @@ def _tangent_for(net, X, y, dW_rec, h, reduction, result):
 
 def _time_major(net, result, h, need_depth=True):
     """delta and f'(a) of a BPTT result as time-major (T, B, K) views, and h checked against its depth."""
+    check_net(net)
     if not isinstance(result, BPTTResult):
         raise TypeError(f"result must be a BPTTResult from srnlab.bptt, got {type(result).__name__}")
     if result.delta.ndim != 3 or result.delta.shape[2] != net.K:
@@ -216,6 +222,7 @@ def _check_h(h, T):
 
 
 def _check_dW(net, dW, name="dW_rec"):
+    check_net(net)
     dW = V.float_array(dW, name)
     if dW.shape != net.W_rec.shape:
         raise ValueError(f"{name} must have the shape of W_rec, {net.W_rec.shape}, got {dW.shape}")

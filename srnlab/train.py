@@ -63,6 +63,7 @@ from . import tasks
 from .bptt import REDUCTIONS, bptt, output_error
 from .indicator import log_change
 from .qfactor import NORMS, _q
+from .srn import check_net
 from .sampling import RULES, check_ds_max, accept, check_q_range
 from .theorem import s_gradient
 from .workspace import Workspace
@@ -173,9 +174,7 @@ class Trainer:
     """
 
     def __init__(self, net, config=None, seed=0, watch=None, **kwargs):
-        from .srn import SRN
-        if not isinstance(net, SRN):
-            raise TypeError(f"net must be an srnlab.SRN, got {type(net).__name__}")
+        check_net(net)
         if config is None:
             config = TrainConfig(**kwargs)
         elif kwargs:
