@@ -350,3 +350,12 @@ def test_a_regular_install_outside_the_checkout(tmp_path):
                            "print(b.load('fig5', 'small')['runs_done'])"], env=env, cwd=tmp_path,
                           capture_output=True, text=True)
     assert read.stdout.strip() == "27", read.stderr
+
+
+def test_atomic_write_gives_an_ordinary_files_permissions(tmp_path):
+    """Not mkstemp's 0600: a results file is as readable as any file the user makes."""
+    from srnlab.results import atomic_write
+    atomic_write(tmp_path / "a.json", "{}")
+    (tmp_path / "b.json").write_text("{}")
+    assert (tmp_path / "a.json").stat().st_mode == (tmp_path / "b.json").stat().st_mode
+    assert (tmp_path / "a.json").read_text() == "{}" and not list(tmp_path.glob(".*.tmp"))
