@@ -194,6 +194,33 @@ class SRN:
     def copy(self):
         return SRN(**{k: v.copy() for k, v in self.params().items()}, output=self.output)
 
+    def save(self, path):
+        """Write the network to an .npz file, atomically: its five arrays and its output kind."""
+        from .results import atomic_write
+        atomic_write(path, self.to_npz())
+
+    def to_npz(self):
+        """The bytes of the .npz file ``save`` writes (``load`` reads them back)."""
+        import io
+        buf = io.BytesIO()
+        np.savez_compressed(buf, output=np.array(self.output), **self.params())
+        return buf.getvalue()
+
+    @classmethod
+    def load(cls, path):
+        """A network written by ``save``.  A missing file raises FileNotFoundError; a damaged
+        one a ``srnlab.results.ResultsError`` (a ValueError) in one line that names it."""
+        from pathlib import Path
+        from .results import ResultsError
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist (no saved network there)")
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return cls(**{k: f[k] for k in cls.PARAMS}, output=str(f["output"]))
+        except Exception as exc:
+            raise ResultsError(f"{path}: this network file is damaged ({type(exc).__name__}: {exc})") from None
+
     def astype(self, dtype):
         """A copy with every parameter in the given float dtype, float32 or float64."""
         return SRN(**{k: v.astype(check_dtype(dtype)) for k, v in self.params().items()}, output=self.output)

@@ -44,30 +44,72 @@ def spec(name):
     return TASKS[V.choice(name, "task name", tuple(TASKS))]
 
 
+#: The three sources' versions of the tasks (see ``generate``).
+VARIANTS = ("paper", "pascanu", "author")
+
+#: How a regression answer is judged (see ``accuracy``).
+CRITERIA = ("absolute", "squared")
+
+
 def max_length(T):
-    """The longest length a call can draw: floor(11 T / 10)."""
+    """The longest length a call of the paper's variant can draw: floor(11 T / 10)."""
     return (11 * T) // 10
 
 
-def marker_ranges(name, length):
-    """The 1-based inclusive ranges [lo, hi] from which each marker is drawn.
+def lengths(name, T, variant="paper"):
+    """(shortest, longest): the lengths T' a call of ``generate`` can draw for minimal length T."""
+    V.choice(name, "task name", tuple(TASKS))
+    V.choice(variant, "variant", VARIANTS)
+    T = V.positive_int(T, "T")
+    if variant == "paper":
+        return T, max_length(T)
+    if variant == "pascanu" and name in ("addition", "multiplication"):
+        return T, T + max(int(0.1 * T), 1) - 1           # T + randint(int(0.1 T)): [T, 1.1 T)
+    return T, T
 
-    Addition and multiplication: [1, floor(T'/10)] and [floor(T'/10)+1, floor(T'/2)].
-    Temporal order: [ceil(T'/10), floor(2T'/10)] and [ceil(4T'/10), floor(5T'/10)].
-    3-bit temporal order: the tenths [1, 2], [3, 4] and [6, 7] of T' likewise.
+
+def marker_ranges(name, length, variant="paper"):
+    """The 1-based inclusive ranges [lo, hi] from which each marker is drawn, in a sequence of
+    this length (for short lengths a range may be empty: ``min_length`` finds the shortest T
+    where none is).
+
+    paper (the text): addition and multiplication [1, floor(T'/10)] and
+    [floor(T'/10)+1, floor(T'/2)]; temporal order [ceil(T'/10), floor(2T'/10)] and
+    [ceil(4T'/10), floor(5T'/10)]; 3-bit: the tenths [1, 2], [3, 4] and [6, 7] of T' likewise.
+    pascanu (his code's 0-based half-open ranges, here 1-based): addition and multiplication
+    [1, int(T'/10)] and [int(T'/10)+1, int(T'/10)+int(0.4 T')]; temporal order
+    [int(T'/10)+1, 2 int(T'/10)] and [int(T'/2)+1, int(T'/2)+int(T'/10)]; 3-bit likewise at
+    the tenths 1, 3 and 6.
+    author (his code; every sequence has length T' = T): addition and multiplication drawn
+    from T~ = ceil(1.1 T): [1, floor(T~/10)] and [floor(T~/10)+1, floor(T~/2)]; the temporal
+    orders as the paper's text.
     """
     V.choice(name, "task name", tuple(TASKS))
+    V.choice(variant, "variant", VARIANTS)
     L = V.positive_int(length, "length")
-    if name in ("addition", "multiplication"):
+    regression = name in ("addition", "multiplication")
+    if variant == "pascanu":
+        d = int(0.1 * L)
+        if regression:
+            return [(1, d), (d + 1, d + int(0.4 * L))]
+        starts = [int(0.1 * L), int(0.5 * L)] if name == "temporal_order" else \
+            [int(0.1 * L), int(0.3 * L), int(0.6 * L)]
+        return [(s + 1, s + d) for s in starts]
+    if variant == "author" and regression:
+        Tt = -(-11 * L // 10)                              # ceil(1.1 T)
+        return [(1, Tt // 10), (Tt // 10 + 1, Tt // 2)]
+    if regression:
         return [(1, L // 10), (L // 10 + 1, L // 2)]
     tenths = [(1, 2), (4, 5)] if name == "temporal_order" else [(1, 2), (3, 4), (6, 7)]
     return [(-(-lo * L // 10), hi * L // 10) for lo, hi in tenths]
 
 
-def min_length(name):
-    """The smallest T for which every length in [T, 11T/10] leaves room for the markers."""
+def min_length(name, variant="paper"):
+    """The smallest T for which every length a call can draw leaves room for the markers."""
     for T in range(1, 1000):
-        if all(_ranges_ok(marker_ranges(name, L)) for L in range(T, max_length(T) + 1)):
+        lo, hi = lengths(name, T, variant)
+        if (variant != "pascanu" or name not in ("addition", "multiplication") or T >= 10) and \
+                all(_ranges_ok(marker_ranges(name, L, variant)) for L in range(lo, hi + 1)):
             return T
     raise RuntimeError("no valid length below 1000")  # pragma: no cover
 
@@ -77,23 +119,40 @@ def _ranges_ok(ranges):
         prev[1] < nxt[0] for prev, nxt in zip(ranges, ranges[1:]))
 
 
-def generate(name, n, T, rng=None):
-    """n sequences of one task, all of one length T' drawn uniformly from [T, floor(11T/10)].
+def generate(name, n, T, rng=None, variant="paper"):
+    """n sequences of one task, all of one length T' (drawn per call; see ``variant``).
 
     Args:
         name: "addition", "multiplication", "temporal_order" or "temporal_order_3bit".
         n: number of sequences, >= 1.
         T: the minimal length (the paper's T: 50, 100, 150, ...).
         rng: None, an int seed or a numpy.random.Generator.
+        variant: whose version of the task (the differences, all of them):
+            "paper" (default), the paper's text: T' uniform in [T, floor(11T/10)];
+                values uniform in [0, 1]; addition target (a + b) / 2, multiplication a b;
+                markers as in ``marker_ranges``.
+            "pascanu", Pascanu's public code (github.com/pascanur/trainingRNNs,
+                ``addition.py``, ``multiplication.py``, ``tempOrder.py``,
+                ``tempOrder3bit.py``): addition and multiplication draw T' = T + an
+                integer in [0, int(T/10)) and values in [0, 1), targets as the paper's;
+                the temporal orders keep T' = T and put the second marker in the sixth
+                tenth (the paper: the fifth).  He scores regression with the squared error
+                (``accuracy(..., criterion="squared")``).
+            "author", the paper's author's public code (github.com/FlyElephant-M31/r3,
+                ``synthetic_problems/``): every sequence has length T' = T; addition and
+                multiplication draw the markers from ceil(1.1 T), values uniform in [-1, 1],
+                targets 0.5 + (a + b) / 4 and 0.5 + a b / 4 (his multiplication generator
+                multiplies two column vectors as matrices, which runs only for one sequence;
+                this is the elementwise product it computes then); the temporal orders as the
+                paper's text at T' = T (his code has no 3-bit task; the same rule is used).
     Returns:
         X: (n, T', n_in) float64 inputs.
         y: addition and multiplication: (n, 1) float64 targets;
            temporal order: (n,) int64 classes in [0, 4); 3-bit: [0, 8).
 
-    Addition / multiplication: input channel 0 holds values uniform in
-    [0, 1], channel 1 is 1 at the two marked steps and 0 elsewhere; the target
-    is the sum of the two marked values divided by 2 (addition) or their
-    product (multiplication).
+    Addition / multiplication: input channel 0 holds the values, channel 1 is 1
+    at the two marked steps and 0 elsewhere (in every variant; the sources order
+    the channels differently, which changes nothing for a network).
 
     Temporal order: one-hot inputs over the symbols (A, B, c, d, e, f); every
     step is a random noise symbol c-f except two (three) marked steps that
@@ -101,25 +160,30 @@ def generate(name, n, T, rng=None):
     B = 1: AA=0, AB=1, BA=2, BB=3 (and 0-7 for three markers).
     """
     name = V.choice(name, "task name", tuple(TASKS))
+    variant = V.choice(variant, "variant", VARIANTS)
     n = V.positive_int(n, "n (the number of sequences)")
     T = V.positive_int(T, "T (the sequence length)")
-    need = min_length(name)
+    need = min_length(name, variant)
     if T < need:
         raise ValueError(
-            f"T={T} is too short to place the markers of {name!r}: the marker ranges "
-            f"{marker_ranges(name, T)} (1-based) must be non-empty and in order; use T >= {need}"
+            f"T={T} is too short to place the markers of {name!r} ({variant} variant): the marker ranges "
+            f"{marker_ranges(name, T, variant)} (1-based) must be non-empty and in order; use T >= {need}"
         )
     rng = V.as_rng(rng)
-    L = int(rng.integers(T, max_length(T) + 1))
-    positions = np.stack([rng.integers(lo, hi + 1, size=n) - 1 for lo, hi in marker_ranges(name, L)], axis=1)
+    lo, hi = lengths(name, T, variant)
+    L = int(rng.integers(lo, hi + 1))
+    positions = np.stack([rng.integers(a, b + 1, size=n) - 1 for a, b in marker_ranges(name, L, variant)], axis=1)
     rows = np.arange(n)[:, None]
     if name in ("addition", "multiplication"):
         X = np.zeros((n, L, 2))
-        X[:, :, 0] = rng.random((n, L))
+        X[:, :, 0] = rng.random((n, L)) if variant != "author" else rng.uniform(-1.0, 1.0, (n, L))
         X[rows, positions, 1] = 1.0
         v = X[rows, positions, 0]
-        y = (v.sum(axis=1) / 2.0 if name == "addition" else v.prod(axis=1))[:, None]
-        return X, y
+        if variant == "author":
+            y = 0.5 + (v.sum(axis=1) if name == "addition" else v.prod(axis=1)) / 4.0
+        else:
+            y = v.sum(axis=1) / 2.0 if name == "addition" else v.prod(axis=1)
+        return X, y[:, None]
     symbols = rng.integers(2, 6, size=(n, L))                 # noise c..f
     bits = rng.integers(0, 2, size=positions.shape)           # A = 0, B = 1
     symbols[rows, positions] = bits
@@ -130,11 +194,16 @@ def generate(name, n, T, rng=None):
     return X, y
 
 
-def accuracy(name, y_hat, y, tol=TOLERANCE):
+def accuracy(name, y_hat, y, tol=TOLERANCE, criterion="absolute"):
     """The fraction of sequences answered correctly, in [0, 1].
 
-    Regression tasks: correct when |y_hat - y| < tol (the paper: tol = 0.04).
-    Classification tasks: correct when argmax of y_hat is the class y.
+    Regression tasks, by ``criterion``:
+        "absolute" (default, the paper's text): correct when |y_hat - y| < tol
+            (the paper: tol = 0.04);
+        "squared" (Pascanu's code, ``RNN.py``): correct when (y_hat - y)^2 <= tol,
+            i.e. |error| <= 0.2 at his tol = 0.04.
+    Classification tasks: correct when argmax of y_hat is the class y (the
+    criterion does not apply).
 
     Args:
         y_hat: (n, n_out) network outputs (``net.predict(X)``); (n,) is taken
@@ -144,8 +213,10 @@ def accuracy(name, y_hat, y, tol=TOLERANCE):
             regression task, (n,) integer classes in [0, n_classes) for a
             classification task.
         tol: the tolerance of a regression answer, a number > 0.
+        criterion: "absolute" or "squared" (see above).
     """
     task = spec(name)
+    V.choice(criterion, "criterion", CRITERIA)
     n_out = task.n_out
     y_hat, y = V.float_array(y_hat, "y_hat"), np.asarray(y)
     if y.dtype.kind not in "biuf":
@@ -169,7 +240,10 @@ def accuracy(name, y_hat, y, tol=TOLERANCE):
         if y.shape != y_hat.shape:
             raise ValueError(f"y must have shape ({len(y_hat)}, 1) or ({len(y_hat)},) for {name!r}, got {y.shape}")
         V.check_finite(y, "y")
-        return float(np.mean(np.abs(y_hat - y).max(axis=1) < tol))
+        err = y_hat - y
+        if criterion == "squared":
+            return float(np.mean((err * err).sum(axis=1) <= tol))
+        return float(np.mean(np.abs(err).max(axis=1) < tol))
     if y.ndim != 1 or (y.dtype.kind == "f" and not np.all(y == np.round(y))):
         raise ValueError(f"y must be ({len(y_hat)},) integer class labels for {name!r}, got shape {y.shape}, "
                          f"dtype {y.dtype}")

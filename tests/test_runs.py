@@ -359,3 +359,40 @@ def test_atomic_write_gives_an_ordinary_files_permissions(tmp_path):
     (tmp_path / "b.json").write_text("{}")
     assert (tmp_path / "a.json").stat().st_mode == (tmp_path / "b.json").stat().st_mode
     assert (tmp_path / "a.json").read_text() == "{}" and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_every_run_keeps_its_best_network_and_regression_both_criteria(tmp_path):
+    """The network a record's test accuracy comes from is saved beside it; a regression record
+    carries its accuracy under Pascanu's squared criterion too, and so does its cell."""
+    import srnlab
+    specs = [s for s in TABLE1.specs("tiny", 2016) if s.column == "sgd" and s.task in ("addition", "temporal_order")]
+    for spec in specs:
+        rec = loop.run_one(TABLE1, spec, tmp_path)
+        net_file = loop.record_path(TABLE1, tmp_path, spec).with_suffix(".net.npz")
+        assert rec["network"] == net_file.name and net_file.exists()
+        net = srnlab.SRN.load(net_file)
+        sc = tables.SCALES["tiny"]
+        assert tables.test_accuracy(spec, net, sc) == rec["test_accuracy"]
+        if spec.task == "addition":
+            assert rec["test_accuracy_squared"] == tables.test_accuracy(spec, net, sc, criterion="squared")
+            assert rec["test_accuracy_squared"] >= rec["test_accuracy"]        # |e| < 0.04 implies e^2 <= 0.04
+        else:
+            assert "test_accuracy_squared" not in rec
+    records = {s.name: loop.read_record(TABLE1, tmp_path, s) for s in specs}
+    TABLE1.summarize("tiny", 2016, tmp_path, records)
+    cells = json.loads((tmp_path / "table1-tiny.json").read_text())["cells"]
+    add = next(s for s in specs if s.task == "addition")
+    assert cells[f"addition|T{add.T}|sgd"]["best_squared"] == records[add.name]["test_accuracy_squared"]
+    assert "best_squared" not in cells[f"temporal_order|T{add.T}|sgd"]
+
+
+def test_a_damaged_network_file_is_one_line_naming_it(tmp_path):
+    import srnlab
+    path = tmp_path / "x.net.npz"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(ResultsError, match="x.net.npz: this network file is damaged"):
+        srnlab.SRN.load(path)
+    net = srnlab.SRN.init(2, 3, 1, rng=0)
+    net.save(tmp_path / "y.net.npz")
+    assert all(np.array_equal(a, b) for a, b in zip(srnlab.SRN.load(tmp_path / "y.net.npz").params().values(),
+                                                    net.params().values()))

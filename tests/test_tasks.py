@@ -80,3 +80,81 @@ def test_min_lengths():
         tasks.generate(name, 5, T, rng=0)
         with pytest.raises(ValueError, match="too short"):
             tasks.generate(name, 5, T - 1, rng=0)
+
+
+# ------------------------------------------------------------------ the three sources' variants
+def _markers(X, name):
+    if name in ("addition", "multiplication"):
+        return [np.flatnonzero(x[:, 1]) + 1 for x in X]            # 1-based
+    return [np.flatnonzero(x[:, :2].any(axis=1)) + 1 for x in X]
+
+
+def test_the_paper_variant_is_the_default_to_the_bit():
+    for name in tasks.TASKS:
+        a = tasks.generate(name, 7, 40, rng=3)
+        b = tasks.generate(name, 7, 40, rng=3, variant="paper")
+        np.testing.assert_array_equal(a[0], b[0]) and np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("variant", tasks.VARIANTS)
+@pytest.mark.parametrize("name", list(tasks.TASKS))
+def test_variants_place_markers_in_their_ranges(name, variant):
+    rng = np.random.default_rng(5)
+    for T in (20, 57, 100):
+        lo, hi = tasks.lengths(name, T, variant)
+        for _ in range(5):
+            X, y = tasks.generate(name, 50, T, rng, variant=variant)
+            L = X.shape[1]
+            assert lo <= L <= hi
+            for pos in _markers(X, name):
+                ranges = tasks.marker_ranges(name, L, variant)
+                assert len(pos) == len(ranges)
+                assert all(a <= p <= b for p, (a, b) in zip(pos, ranges))
+
+
+def test_pascanus_variant_as_his_code():
+    assert tasks.lengths("addition", 100, "pascanu") == (100, 109)          # T + randint(10)
+    assert tasks.lengths("temporal_order", 100, "pascanu") == (100, 100)
+    assert tasks.marker_ranges("temporal_order", 100, "pascanu") == [(11, 20), (51, 60)]
+    assert tasks.marker_ranges("temporal_order_3bit", 100, "pascanu") == [(11, 20), (31, 40), (61, 70)]
+    assert tasks.marker_ranges("addition", 105, "pascanu") == [(1, 10), (11, 52)]
+    X, y = tasks.generate("addition", 2000, 50, rng=1, variant="pascanu")
+    assert X[:, :, 0].min() >= 0 and X[:, :, 0].max() < 1
+    v = X[:, :, 0][X[:, :, 1] == 1].reshape(-1, 2)
+    np.testing.assert_allclose(y[:, 0], v.sum(axis=1) / 2)
+
+
+def test_the_authors_variant_as_his_code():
+    assert tasks.lengths("addition", 100, "author") == (100, 100)
+    assert tasks.marker_ranges("addition", 100, "author") == [(1, 11), (12, 55)]     # from ceil(1.1 T) = 110
+    for name, f in (("addition", lambda a, b: 0.5 + (a + b) / 4), ("multiplication", lambda a, b: 0.5 + a * b / 4)):
+        X, y = tasks.generate(name, 3000, 100, rng=2, variant="author")
+        assert X.shape[1] == 100 and X[:, :, 0].min() < -0.99 and X[:, :, 0].max() > 0.99
+        assert X[:, :, 0].min() >= -1 and X[:, :, 0].max() <= 1
+        v = X[:, :, 0][X[:, :, 1] == 1].reshape(-1, 2)
+        np.testing.assert_allclose(y[:, 0], f(v[:, 0], v[:, 1]))
+        assert 0 <= y.min() and y.max() <= 1
+
+
+def test_squared_criterion_is_pascanus():
+    y = np.array([[0.5], [0.5], [0.5], [0.5]])
+    y_hat = np.array([[0.5], [0.53], [0.69], [0.71]])            # errors 0, 0.03, 0.19, 0.21
+    assert tasks.accuracy("addition", y_hat, y) == 0.5            # |err| < 0.04
+    assert tasks.accuracy("addition", y_hat, y, criterion="squared") == 0.75      # err^2 <= 0.04
+    assert tasks.accuracy("temporal_order", np.eye(4)[[0, 1]], np.array([0, 2]), criterion="squared") == 0.5
+    with pytest.raises(ValueError, match="criterion"):
+        tasks.accuracy("addition", y_hat, y, criterion="relative")
+
+
+def test_the_mean_target_under_each_criterion():
+    """Always answering the mean target: addition about 0.15 under |err| < 0.04 and 0.64 under
+    err^2 <= 0.04 (exactly 1 - 2 * 2 * 0.3^2 for the triangular (a + b) / 2); multiplication about
+    0.14 and 0.61 (F(0.45) - F(0.05), F(t) = t - t ln t the distribution of a b)."""
+    F = lambda t: t - t * np.log(t)
+    for name, absolute, squared in (("addition", 0.153, 1 - 4 * 0.3 ** 2),
+                                    ("multiplication", None, F(0.45) - F(0.05))):
+        _, y = tasks.generate(name, 200_000, 10, rng=0)
+        guess = np.full_like(y, 0.5 if name == "addition" else 0.25)
+        if absolute is not None:
+            assert abs(tasks.accuracy(name, guess, y) - absolute) < 0.005
+        assert abs(tasks.accuracy(name, guess, y, criterion="squared") - squared) < 0.005

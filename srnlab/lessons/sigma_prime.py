@@ -162,6 +162,76 @@ def _finite_number(value, name):
     return value
 
 
+# ---------------------------------------------------------------- Nielsen's exercises
+def largest_factor(w):
+    """The largest |w sigma'(wa + b)| over all inputs a (any bias b): |w| / 4.
+
+    As a runs over the real numbers, z = wa + b does too (w != 0), and
+    max sigma' = 1/4 at z = 0.  So a factor of 1 or more needs |w| >= 4
+    (Nielsen, ch. 5, first exercise).  w: a number or an array.
+    """
+    w = _real_array(w, "w")
+    V.check_finite(w, "w")
+    return np.abs(w) / 4
+
+
+def window_width(w):
+    """The width of the window of inputs {a : |w sigma'(wa + b)| >= 1} (Nielsen, ch. 5).
+
+    Solving sigma (1 - sigma) = 1/|w| gives sigma = (1 +- r)/2, r = sqrt(1 - 4/|w|);
+    the two ends in z = wa + b are +-ln((1 + r)/(1 - r)), and dividing by |w|
+    gives the width in a:
+
+        width(w) = (2/|w|) ln(|w| (1 + r)/2 - 1)        for |w| >= 4, else 0.
+
+    The bias b only moves the window.  w: a number or an array.
+    """
+    w = np.abs(_real_array(w, "w"))
+    V.check_finite(w, "w")
+    big = np.maximum(w, 4.0)                      # 0 below |w| = 4, where the window is empty
+    width = 2 / big * np.log(big * (1 + np.sqrt(1 - 4 / big)) / 2 - 1)
+    return np.where(w >= 4, width, 0.0)
+
+
+def check_largest_factor(fn):
+    """fn(w) -> the largest |w sigma'(wa + b)| over all inputs a (lesson 01, exercise 1)."""
+    from ..course.exercises import _call, _compare, _function, _verdict
+    _function(fn)
+    for w in (0.5, 3.0, 8.0, -2.0, -10.0):
+        got, err = _call(fn, w)
+        if err:
+            return _verdict(False, err)
+        want = abs(w) / 4
+        slips = [("forgot the absolute value: a factor's size is |w| sigma', and w can be negative", w / 4),
+                 ("gave max sigma' = 1/4 alone: the factor is w times sigma'", 0.25),
+                 ("gave |w| alone: sigma' is at most 1/4, never 1", abs(w))]
+        msg = _compare(got, want, slips, f"the largest factor for w = {w:g}")
+        if msg:
+            return _verdict(False, msg)
+    return _verdict(True, "the largest factor is |w|/4, so it reaches 1 only when |w| >= 4.")
+
+
+def check_window_width(fn):
+    """fn(w) -> the width of {a : |w sigma'(wa + b)| >= 1} for |w| >= 4 (lesson 01, exercise 2)."""
+    from ..course.exercises import _call, _compare, _function, _verdict
+    _function(fn)
+    for w in (4.5, 6.9, 10.0, 40.0, -8.0):
+        got, err = _call(fn, w)
+        if err:
+            return _verdict(False, err)
+        want = float(window_width(w))
+        half = want / 2
+        slips = [("gave the width in z = wa + b: the window in a is |w| times narrower (divide by |w|)",
+                  want * abs(w)),
+                 ("gave half the window: it reaches from the peak of sigma' at z = 0 to both sides", half),
+                 ("used log10: solving sigma = 1/(1 + e^-z) for z needs the natural log", want / np.log(10)),
+                 ("forgot the absolute value: for negative w the window is as wide as for |w|", -want)]
+        msg = _compare(got, want, slips, f"the width for w = {w:g}", rtol=1e-6)
+        if msg:
+            return _verdict(False, msg)
+    return _verdict(True, "your window width matches Nielsen's closed form for w = 4.5, 6.9, 10, 40 and -8.")
+
+
 # ---------------------------------------------------------------- the network
 @dataclass
 class Network:

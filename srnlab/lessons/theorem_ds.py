@@ -14,7 +14,7 @@ pass changes too, so D_n and delta(k) move, and the true new
 a direction; ``sign_sweep`` measures, over many random networks and
 minibatches, how often sign(dS) gets the sign of the true change right for
 gradient steps dW_rec = -eta * dE/dW_rec of growing size eta.
-``check_tangent_step`` is the checker of the lesson's exercise.
+``check_tangent_step`` and ``check_ds_split`` are the checkers of the lesson's exercises.
 """
 from dataclasses import dataclass
 
@@ -75,6 +75,55 @@ def check_tangent_step(fn, seed=0):
         if msg:
             return _verdict(False, msg)
     return _verdict(True, "your tangent step carries g and dg back correctly for every shape tried.")
+
+
+def check_ds_split(fn, seed=0):
+    """fn(ds_of, velocity, grad, momentum, lr) -> (velocity_part, gradient_part).
+
+    ds_of(dW_rec) is the theorem's dS of a change of W_rec for one minibatch; the
+    proposed change of SGD with momentum is dW_rec = momentum * velocity - lr * grad.
+    dS is linear in dW_rec, so it splits into
+        velocity part  momentum * ds_of(velocity)
+        gradient part  -lr * ds_of(grad)
+    which add up to ds_of(momentum * velocity - lr * grad).
+    """
+    _function(fn)
+    rng = V.as_rng(seed)
+    K, h = 6, 6
+    net = SRN.init(6, K, 4, output="softmax", std=1 / np.sqrt(K), rng=rng)
+    X, y = tasks.generate("temporal_order", 4, 10, rng=rng)
+    res = bptt(net, X, y, h=h)
+    grad = res.grads["W_rec"]
+
+    def ds_of(dW_rec):
+        return theorem_ds(net, X, y, dW_rec, h, result=res)
+
+    for momentum, lr in ((0.9, 0.1), (0.5, 2.0)):
+        velocity = rng.normal(0, np.linalg.norm(grad) / K, (K, K))
+        out, err = _call(fn, ds_of, velocity.copy(), grad.copy(), momentum, lr)
+        if err:
+            return _verdict(False, err)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            return _verdict(False, "return two numbers, `return velocity_part, gradient_part`"
+                                   f" (got {type(out).__name__}).")
+        try:
+            got = np.array([float(out[0]), float(out[1])])
+        except (TypeError, ValueError):
+            return _verdict(False, f"return two numbers, got {type(out[0]).__name__} and {type(out[1]).__name__}.")
+        dv, dg = ds_of(velocity), ds_of(grad)
+        total = ds_of(momentum * velocity - lr * grad)
+        want = np.array([momentum * dv, -lr * dg])
+        slips = [("forgot the momentum factor: the velocity enters the step as momentum * velocity",
+                  [dv, -lr * dg]),
+                 ("dropped the minus sign: the step is momentum * velocity MINUS lr * grad", [momentum * dv, lr * dg]),
+                 ("forgot the learning rate: the gradient enters the step as -lr * grad", [momentum * dv, -dg]),
+                 ("swapped the two parts: return the velocity part first", [-lr * dg, momentum * dv]),
+                 ("gave the whole dS for each part: the two parts must ADD UP to it", [total, total])]
+        msg = _compare(got, want, slips, f"(velocity part, gradient part) for momentum {momentum}, lr {lr}",
+                       rtol=1e-8)
+        if msg:
+            return _verdict(False, msg)
+    return _verdict(True, "your two parts are right and add up to the dS of the whole step.")
 
 
 # ---------------------------------------------------------------- one network

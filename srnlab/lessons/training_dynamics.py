@@ -166,6 +166,82 @@ def load(path=None):
     return Dynamics(meta=meta, runs=runs)
 
 
+# --------------------------------------------------------------------- the lesson's exercise
+#: The three verdicts on a gradient profile, and the paper's safe zone of Q.
+PROFILE_CLASSES = ("vanishing", "exploding", "healthy")
+SAFE_ZONE = (-1.0, 1.0)
+
+
+def classify_profile(profile):
+    """'vanishing', 'exploding' or 'healthy' for one profile of log10 mean ||delta||.
+
+    profile: (T,) log10 of the mean norm of delta at j = 0, 1, ..., T-1 steps
+    back (index 0 = the last step), as ``Run.log10_delta`` stores a record.
+    The verdict is the profile's tilt, the Q-factor over its whole depth,
+    Q = profile[0] - profile[-1] (eq. 25 with h = T-1), not its level:
+    Q > 1 vanishing, Q < -1 exploding, -1 <= Q <= 1 (the paper's safe zone) healthy.
+    """
+    profile = V.float_array(profile, "profile")
+    if profile.ndim != 1 or profile.size < 2:
+        raise ValueError(f"profile must be a 1-d array of at least 2 values (log10 norms by steps back), "
+                         f"got shape {profile.shape}")
+    q = profile[0] - profile[-1]
+    if not np.isfinite(q):
+        raise ValueError(f"the profile's ends must be finite log10 values, got {profile[0]} and {profile[-1]}")
+    return "vanishing" if q > SAFE_ZONE[1] else "exploding" if q < SAFE_ZONE[0] else "healthy"
+
+
+def _profiles():
+    """The checker's profiles: (name, profile, the answer, {a wrong answer: what it suggests})."""
+    j = np.arange(50.0)
+    level = "judged the level of the profile, not its tilt: a small delta(k) is what a network " \
+            "that is right looks like; vanishing means the old gradients are small compared with the new"
+    swap = "swapped the sign of Q: Q = profile[0] - profile[-1] (index 0 is the last step k, the end " \
+           "of the profile is h = T-1 steps back), and Q > 1 means the old gradients are smaller"
+    raw = "took the log again or compared raw numbers: the profile already holds log10 norms, so Q " \
+          "is the plain difference profile[0] - profile[-1]"
+    inside = "left the ends of the safe zone out: -1 <= Q <= 1 is healthy, Q = 1 exactly included"
+    dip = "used the lowest point of the profile: Q compares the last step with the oldest, h = T-1 " \
+          "steps back, whatever happens in between"
+    return [
+        ("a level profile at 1e-6", -6.0 + 0.2 * np.cos(j), "healthy", {"vanishing": level}),
+        ("a level profile at 1e-1", -1.0 + 0.005 * j, "healthy", {"vanishing": level, "exploding": level}),
+        ("a profile falling by 5 orders of magnitude", -0.1 * j, "vanishing",
+         {"exploding": swap, "healthy": raw}),
+        ("a profile rising by 3 orders of magnitude", -0.3 + 3 * j / 49, "exploding",
+         {"vanishing": swap, "healthy": raw}),
+        ("a profile falling by exactly 1", -j / 49, "healthy", {"vanishing": inside}),
+        ("a profile rising by exactly 1", j / 49, "healthy", {"exploding": inside}),
+        ("a profile that dips by 4 and comes back", -4 * np.sin(np.pi * j / 49), "healthy",
+         {"vanishing": dip, "exploding": dip}),
+        ("a short profile falling by 2 at 1e-8", np.array([-8.0, -9.0, -10.0]), "vanishing",
+         {"healthy": raw, "exploding": swap}),
+    ]
+
+
+def check_classify_profile(fn):
+    """fn(profile) -> 'vanishing', 'exploding' or 'healthy' for a profile of log10 mean ||delta||
+    by steps back (index 0 = the last step).  The answer is ``classify_profile``."""
+    from ..course.exercises import _call, _function, _verdict
+    _function(fn)
+    for name, profile, want, hints in _profiles():
+        with np.errstate(all="ignore"):
+            got, err = _call(fn, profile.copy())
+        if err:
+            return _verdict(False, err)
+        if isinstance(got, np.str_):
+            got = str(got)
+        if not isinstance(got, str) or got not in PROFILE_CLASSES:
+            return _verdict(False, f"return one of {', '.join(map(repr, PROFILE_CLASSES))}; for {name} "
+                                   f"you returned {got!r}.")
+        if got != want:
+            q = profile[0] - profile[-1]
+            why = f": it looks like you {hints[got]}" if got in hints else ""
+            return _verdict(False, f"{name} (Q = {q:+.2f}) is {want}, you said {got}{why}.")
+    return _verdict(True, "your classifier reads the tilt (Q over the whole profile) and the safe zone right "
+                          "on all 8 profiles.")
+
+
 # --------------------------------------------------------------------- plots for the lesson
 #: The level the paper's Fig. 3 reports for the collapsed gradients: 10^-7.
 PAPER_LEVEL = -7.0

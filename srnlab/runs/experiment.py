@@ -75,6 +75,11 @@ class Experiment:
         """The record's own contents (the loop adds identity, status, updates, wall_seconds)."""
         raise NotImplementedError
 
+    def extra_files(self, spec, trainer, extra):
+        """{suffix: bytes}: files the loop writes beside the run's record (``<run>.<suffix>``),
+        atomically and before the record, e.g. the run's best network."""
+        return {}
+
     def check_record(self, record):
         """What is impossible in a record (a string), or None."""
         return None

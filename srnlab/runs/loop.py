@@ -245,6 +245,8 @@ def _train(exp, spec, out, progress, stop_after):
     problem = check_outcome(record, total) or exp.check_record(record)
     if problem:                                 # a bug, not bad data: never write it
         raise RunError(f"{spec.name}: the run produced an impossible record ({problem})")
+    for suffix, data in exp.extra_files(spec, trainer, state["extra"]).items():   # before the record:
+        atomic_write(record_path(exp, out, spec).with_suffix(f".{suffix}"), data)  # no record without them
     write_record(exp, out, spec, record)
     if ckpt.exists():
         ckpt.unlink()

@@ -198,13 +198,22 @@ def round_curves(curves):
             "q_median": [None if q is None else round(q, 4) for q in curves["q_median"]]}
 
 
-def test_accuracy(spec, net, sc):
-    """The accuracy of a network on the run's test set."""
-    correct = n = 0
+def test_accuracy(spec, net, sc, criterion="absolute"):
+    """The accuracy of a network on the run's test set (regression: under ``criterion``)."""
+    return test_accuracies(spec, net, sc)[criterion]
+
+
+def test_accuracies(spec, net, sc):
+    """{"absolute": accuracy, "squared": accuracy}: one pass over the run's test set, both
+    regression criteria of ``tasks.accuracy`` (for classification both are the accuracy)."""
+    correct = dict.fromkeys(tasks.CRITERIA, 0.0)
+    n = 0
     for X, y in test_set(spec, sc["n_test"], sc["val_chunk"]):
-        correct += tasks.accuracy(spec.task, net.predict(X), y) * len(X)
+        y_hat = net.predict(X)
+        for c in correct:
+            correct[c] += tasks.accuracy(spec.task, y_hat, y, criterion=c) * len(X)
         n += len(X)
-    return correct / n
+    return {c: v / n for c, v in correct.items()}
 
 
 class Table(Experiment):
@@ -236,16 +245,24 @@ class Table(Experiment):
     def new_run(self, spec):
         return new_trainer(spec), None
 
+    def extra_files(self, spec, trainer, extra):
+        """The run's best network (the one its test accuracy comes from), ``<run>.net.npz``."""
+        return {"net.npz": trainer.best.to_npz()}
+
     def make_record(self, spec, trainer, extra):
         sc = _scale(spec.scale)
         h = trainer.arrays()
+        acc = test_accuracies(spec, trainer.best, sc)
+        regression = tasks.spec(spec.task).output == "linear"
         e = sc["epoch"]
         n_epochs = len(h["loss"]) // e
         per_epoch = lambda v: [float(x) for x in np.asarray(v[: n_epochs * e], float).reshape(n_epochs, e).mean(axis=1)]
         finite_q = np.where(np.isfinite(h["q"]), h["q"], np.nan)
         return {
             "method": COLUMNS[spec.column][0], "rec_init": COLUMNS[spec.column][1],
-            "test_accuracy": test_accuracy(spec, trainer.best, sc), "best_val_accuracy": trainer.best_val[0],
+            "test_accuracy": acc["absolute"], "best_val_accuracy": trainer.best_val[0],
+            **({"test_accuracy_squared": acc["squared"]} if regression else {}),
+            "network": f"{spec.name}.net.npz",
             "best_update": trainer.best_update,
             "accept_rate": float(np.mean(h["accepted"])) if len(h["accepted"]) else None,
             "q_in_zone": float(np.mean((h["q"] >= trainer.config.q_range[0]) & (h["q"] <= trainer.config.q_range[1])))
@@ -264,7 +281,7 @@ class Table(Experiment):
             problem = check_fraction(record.get(key), key)
             if problem:
                 return problem
-        for key in ("accept_rate", "q_in_zone"):
+        for key in ("accept_rate", "q_in_zone", "test_accuracy_squared"):
             if record.get(key) is not None:
                 problem = check_fraction(record[key], key)
                 if problem:
@@ -286,7 +303,12 @@ class Table(Experiment):
             cells.setdefault(f"{r['task']}|T{r['T']}|{r['column']}", []).append(r)
         summary = {f: {"best": max(r["test_accuracy"] for r in v),
                        "mean": float(np.mean([r["test_accuracy"] for r in v])), "n": len(v),
-                       "diverged": sum(r["status"] != "completed" for r in v)}
+                       "diverged": sum(r["status"] != "completed" for r in v),
+                       # Pascanu's criterion, where every run of the cell has it (regression runs since it exists)
+                       **({"best_squared": max(r["test_accuracy_squared"] for r in v),
+                           "mean_squared": float(np.mean([r["test_accuracy_squared"] for r in v]))}
+                          if all("test_accuracy_squared" in r for r in v) and
+                          tasks.spec(v[0]["task"]).output == "linear" else {})}
                    for f, v in sorted(cells.items())}
         result = {
             "experiment": self.name, "scale": scale, "seed": seed,
