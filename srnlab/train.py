@@ -100,6 +100,7 @@ class TrainConfig:
     norm: str = "mean"              # the norm of a (batch, K) block in Q and the log10 indicator
     reset_velocity_every: int = None  # zero the velocity every N updates (the author's N = 50); None: never
     select_by: str = "accuracy"     # "save best" by validation accuracy (then loss), or by loss alone
+    variant: str = "paper"          # whose version of the task's data (tasks.generate)
     n_train: int = None             # fixed training set size; None: fresh data every update
     n_val: int = 1000
     val_chunk: int = 100            # validation sequences per length draw
@@ -110,8 +111,10 @@ class TrainConfig:
     def __post_init__(self):
         self.task = V.choice(self.task, "task name", tuple(tasks.TASKS))
         self.T = V.positive_int(self.T, "T")
-        if self.T < tasks.min_length(self.task):
-            raise ValueError(f"T={self.T} is too short for {self.task!r}; use T >= {tasks.min_length(self.task)}")
+        V.choice(self.variant, "variant", tasks.VARIANTS)
+        if self.T < tasks.min_length(self.task, self.variant):
+            raise ValueError(f"T={self.T} is too short for {self.task!r}; use T >= "
+                             f"{tasks.min_length(self.task, self.variant)}")
         V.choice(self.method, "method", METHODS)
         V.choice(self.reduction, "reduction", REDUCTIONS)
         V.choice(self.rule, "rule", RULES)
@@ -222,9 +225,9 @@ class Trainer:
         val_rng.bit_generator.state = copy.deepcopy(val_state)
         self.train_set = None
         if cfg.n_train is not None:
-            self.train_set = [tasks.generate(cfg.task, cfg.batch, cfg.T, data_rng)
+            self.train_set = [tasks.generate(cfg.task, cfg.batch, cfg.T, data_rng, variant=cfg.variant)
                               for _ in range(cfg.n_train // cfg.batch)]
-        self.val_set = [tasks.generate(cfg.task, min(cfg.val_chunk, cfg.n_val - s), cfg.T, val_rng)
+        self.val_set = [tasks.generate(cfg.task, min(cfg.val_chunk, cfg.n_val - s), cfg.T, val_rng, variant=cfg.variant)
                         for s in range(0, cfg.n_val, cfg.val_chunk)]
 
     def __getstate__(self):
@@ -241,7 +244,7 @@ class Trainer:
     def _minibatch(self):
         cfg = self.config
         if self.train_set is None:
-            return tasks.generate(cfg.task, cfg.batch, cfg.T, self.data_rng)
+            return tasks.generate(cfg.task, cfg.batch, cfg.T, self.data_rng, variant=cfg.variant)
         return self.train_set[int(self.order_rng.integers(len(self.train_set)))]
 
     # ---------------------------------------------------------------- one update

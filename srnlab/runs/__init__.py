@@ -11,6 +11,7 @@
     dynamics.py         training dynamics from one network (lesson 05)
     sampling_study.py   the sampling method's rules against its rivals (lesson 07)
     readings.py         three readings of "dS" on the same proposals, the velocity reset (lesson 07)
+    regression_study.py what it takes to learn addition and multiplication (lesson 08)
     cli.py              the command line
 
 The lessons never import this package: they read the files it writes (through
@@ -18,9 +19,11 @@ The lessons never import this package: they read the files it writes (through
 """
 from .dynamics import DynamicsExperiment
 from .readings import Readings
+from .regression_study import RegressionStudy
 from .sampling_study import SamplingStudy
 from .tables import TABLES, Table
 
 #: Every experiment by its command-line name.
 EXPERIMENTS = {**{name: Table(name) for name in TABLES},
-               "dynamics": DynamicsExperiment(), "sampling_study": SamplingStudy(), "readings": Readings()}
+               "dynamics": DynamicsExperiment(), "sampling_study": SamplingStudy(), "readings": Readings(),
+               "regression_study": RegressionStudy()}

@@ -173,7 +173,7 @@ def new_trainer(spec, sc=None):
 #: their defaults they change nothing, and they are left out of a run's identity
 #: so that those records stay valid; set otherwise, they are part of it.
 LATER_OPTIONS = {"indicator": "ds", "exact": True, "norm": "mean", "reset_velocity_every": None,
-                 "select_by": "accuracy"}
+                 "select_by": "accuracy", "variant": "paper"}
 
 
 def _as_json(config):
