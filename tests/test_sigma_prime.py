@@ -270,3 +270,49 @@ def test_batch_larger_than_data(net):
 def test_zero_learning_rate(net):
     with expect("eta", "> 0"):
         ff.sgd(net, np.zeros((4, 4)), [0, 1, 0, 1], epochs=1, batch_size=2, eta=0.0)
+
+
+# ---------------------------------------------------------------- Nielsen's exercises (section 4)
+def test_largest_factor_is_the_grid_maximum():
+    a = np.linspace(-20, 20, 400001)
+    for w, b in ((0.7, 0.0), (-3.0, 1.2), (8.0, -2.5)):
+        grid_max = np.max(np.abs(w * ff.sigmoid_prime(w * a + b)))
+        assert ff.largest_factor(w) == pytest.approx(grid_max, rel=1e-6)
+    assert np.array_equal(ff.largest_factor([-8.0, 2.0]), [2.0, 0.5])
+
+
+def test_window_width_is_the_counted_window():
+    a = np.linspace(-2, 2, 400001)
+    da = a[1] - a[0]
+    for w, b in ((4.5, 0.3), (-6.9, -1.0), (20.0, 2.0)):
+        counted = np.count_nonzero(np.abs(w * ff.sigmoid_prime(w * a + b)) >= 1) * da
+        assert ff.window_width(w) == pytest.approx(counted, abs=2 * da)
+    assert np.array_equal(ff.window_width([0.0, 3.99, 4.0]), [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="finite"):
+        ff.window_width(np.inf)
+
+
+def test_exercise_checkers_accept_answers_and_name_slips():
+    assert ff.check_largest_factor(lambda w: abs(w) / 4)
+    r = ff.check_largest_factor(lambda w: w / 4)
+    assert not r and "absolute value" in r.message
+    r = ff.check_largest_factor(lambda w: 0.25)
+    assert not r and "w times sigma'" in r.message
+
+    def width(w):
+        w = abs(w)
+        r = np.sqrt(1 - 4 / w)
+        return 2 / w * np.log((1 + r) / (1 - r))
+    assert ff.check_window_width(width)
+    assert ff.check_window_width(lambda w: float(ff.window_width(w)))
+    for wrong, hint in ((lambda w: width(w) * abs(w), "divide by |w|"),
+                        (lambda w: width(w) / 2, "half the window"),
+                        (lambda w: width(w) / np.log(10), "natural log"),
+                        (lambda w: 2 / w * np.log(abs(w) * (1 + np.sqrt(1 - 4 / abs(w))) / 2 - 1), "absolute value")):
+        r = ff.check_window_width(wrong)
+        assert not r and hint in r.message, r.message
+
+    def stub(w):
+        raise NotImplementedError
+    assert "not implemented" in ff.check_window_width(stub).message
+    assert "not implemented" in ff.check_largest_factor(stub).message

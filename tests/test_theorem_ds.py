@@ -117,3 +117,49 @@ def test_symlog_axis_draws_without_warnings():
     assert lin > 0 and td.symlog_threshold([0.0, np.nan]) == 1.0
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert "0" in labels and len(labels) <= 7
+
+
+# ---------------------------------------------------------------- exercise 2: dS split by linearity
+def right_split(ds_of, v, g, mu, lr):
+    return mu * ds_of(v), -lr * ds_of(g)
+
+
+def test_ds_split_checker_accepts_every_linear_route(capsys):
+    assert td.check_ds_split(right_split)
+    assert td.check_ds_split(lambda f, v, g, mu, lr: (f(mu * v), f(mu * v - lr * g) - f(mu * v)))
+    assert td.check_ds_split(lambda f, v, g, mu, lr: [np.float64(mu * f(v)), np.array(-lr * f(g))])
+    assert "PASSED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda f, v, g, mu, lr: (f(v), -lr * f(g)), "momentum factor"),
+    (lambda f, v, g, mu, lr: (mu * f(v), lr * f(g)), "minus sign"),
+    (lambda f, v, g, mu, lr: (mu * f(v), -f(g)), "learning rate"),
+    (lambda f, v, g, mu, lr: (-lr * f(g), mu * f(v)), "swapped the two parts"),
+    (lambda f, v, g, mu, lr: (f(mu * v - lr * g),) * 2, "ADD UP"),
+])
+def test_ds_split_checker_names_the_slip(wrong, hint):
+    result = td.check_ds_split(wrong)
+    assert not result and hint in result.message
+
+
+def test_ds_split_checker_handles_stubs_and_bad_returns():
+    def stub(*args):
+        raise NotImplementedError
+    assert "not implemented" in td.check_ds_split(stub).message
+    one = td.check_ds_split(lambda f, v, g, mu, lr: mu * f(v))
+    assert not one and "two numbers" in one.message
+    text = td.check_ds_split(lambda f, v, g, mu, lr: ("a", "b"))
+    assert not text and "two numbers" in text.message
+    with pytest.raises(TypeError, match="pass your function"):
+        td.check_ds_split(None)
+
+
+def test_ds_is_linear_in_the_step():
+    """What the exercise rests on: dS(mu v - lr g) = mu dS(v) - lr dS(g)."""
+    net, X, y = problem()
+    res = srnlab.bptt(net, X, y, h=9)
+    rng = np.random.default_rng(1)
+    v, g = rng.normal(size=net.W_rec.shape), res.grads["W_rec"]
+    ds = lambda dW: srnlab.ds(net, X, y, dW, 9, result=res)
+    assert ds(0.9 * v - 0.1 * g) == pytest.approx(0.9 * ds(v) - 0.1 * ds(g), rel=1e-10)

@@ -1,11 +1,16 @@
 """Write the student edition of the lessons: the tagged solutions removed.
 
     .venv/bin/python tools/student_edition.py [OUTDIR]      (default: student/)
+    bash tools/lab.sh --student                            (writes it, then opens it in JupyterLab)
 
-Each exercise in a lesson is a stub cell the student fills in, followed by a
-cell tagged "solution" holding a working answer (so that nbval can run the
-committed notebook).  This uses nbconvert's TagRemovePreprocessor to drop
-every cell tagged "solution", and clears all outputs.
+In the lessons as committed (the edition ``tools/lab.sh`` opens) each exercise is
+a stub cell the student fills in, a checker cell that judges the student's own
+function, and then, tagged "solution", a markdown line "Click to show the
+solution" and a code cell, collapsed (``"jupyter": {"source_hidden": true}``),
+that defines a working answer and checks it, so that nbval and the rest of the
+lesson run.  The student edition drops every cell tagged "solution" (nbconvert's
+TagRemovePreprocessor) and clears all outputs: the stubs and checkers stay, the
+answers go.
 """
 import sys
 from pathlib import Path

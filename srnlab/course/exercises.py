@@ -6,9 +6,10 @@ compares with srnlab's own answer, prints a verdict, and returns a
 differs and, for the common slips (a transposed matrix, a missing f', the
 wrong logarithm), which slip it looks like.
 
-In a lesson the exercise cell holds a stub the student fills in; the committed
-notebook carries a working solution in a cell tagged "solution", which
-``tools/student_edition.py`` removes.
+In a lesson the exercise cell holds a stub the student fills in, and the checker
+judges the student's own function; the committed notebook then carries a working
+solution in a collapsed cell tagged "solution" (under "Click to show the
+solution"), which ``tools/student_edition.py`` removes.
 """
 from dataclasses import dataclass
 
