@@ -6,7 +6,29 @@ starts (``new_run``), what it does after each epoch (``after_epoch``), what its
 record holds (``make_record``, ``check_record``) and how records become the
 results file the lessons read (``summarize``).  The loop does the rest.
 """
+from dataclasses import dataclass
+
 from ..results import folder
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One (seed, run) of a study whose runs are named, not tabulated (the sampling study, the
+    readings): its column, for --columns, is the run's name."""
+
+    scale: str
+    seed_base: int
+    seed: int
+    run: str
+    task: str
+
+    @property
+    def name(self):
+        return f"seed{self.seed}-{self.run}"
+
+    @property
+    def column(self):
+        return self.run
 
 
 class Experiment:

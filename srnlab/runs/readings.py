@@ -35,7 +35,6 @@ Written to ``results/readings-lesson.npz`` once every run has its record.
 """
 import io
 import json
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,7 +45,7 @@ from ..results import atomic_write, folder
 from ..srn import SRN
 from ..theorem import s_gradient
 from ..train import Trainer, TrainConfig
-from .experiment import Experiment
+from .experiment import Experiment, SeedRun
 from .loop import RunError, check_fraction, versions
 
 AUTHOR = dict(indicator="log10", norm="spectral", exact=True)
@@ -96,26 +95,6 @@ def make_trainer(cfg, seed_base, seed, run):
     return Trainer(net, config, seed=np.random.default_rng((seed_base, seed, 1)), watch=watch)
 
 
-@dataclass(frozen=True)
-class Job:
-    scale: str
-    seed_base: int
-    seed: int
-    run: str
-
-    @property
-    def name(self):
-        return f"seed{self.seed}-{self.run}"
-
-    @property
-    def column(self):
-        return self.run
-
-    @property
-    def task(self):
-        return CONFIGS[self.scale]["task"]
-
-
 class Readings(Experiment):
     name = "readings"
     about = "lesson 07's readings of dS (srnlab's, scale-free, the author's log10 change) on the same proposals"
@@ -127,7 +106,7 @@ class Readings(Experiment):
 
     def specs(self, scale, seed):
         self.scale(scale)
-        return [Job(scale, seed, s, run) for s in CONFIGS[scale]["seeds"] for run in RUNS]
+        return [SeedRun(scale, seed, s, run, CONFIGS[scale]["task"]) for s in CONFIGS[scale]["seeds"] for run in RUNS]
 
     def results_path(self, scale, out=None):
         return folder(out) / f"{self.tag(scale)}.npz"

@@ -46,7 +46,6 @@ the file once every run of every seed has its record, and never a partial one.
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,7 +56,7 @@ from ..results import atomic_write
 from ..srn import SRN
 from ..theorem import tangent
 from ..train import Trainer, TrainConfig
-from .experiment import Experiment
+from .experiment import Experiment, SeedRun
 from .loop import RunError, check_fraction, versions
 
 INF = float("inf")
@@ -244,28 +243,6 @@ def _assemble(cfg, records):
 
 
 
-@dataclass(frozen=True)
-class Job:
-    """One (seed, run) of the study, as the run loop sees it (its column is the run)."""
-
-    scale: str
-    seed_base: int
-    seed: int
-    run: str
-
-    @property
-    def name(self):
-        return f"seed{self.seed}-{self.run}"
-
-    @property
-    def column(self):
-        return self.run
-
-    @property
-    def task(self):
-        return CONFIGS[self.scale]["task"]
-
-
 def config_of(scale, seed_base):
     """The study's configuration at a scale, with the command line's seed as its seed base."""
     return {**_config(scale), "seed_base": int(seed_base)}
@@ -281,7 +258,7 @@ class SamplingStudy(Experiment):
 
     def specs(self, scale, seed):
         self.scale(scale)
-        return [Job(scale, seed, s, run) for s in CONFIGS[scale]["seeds"] for run in RUNS]
+        return [SeedRun(scale, seed, s, run, CONFIGS[scale]["task"]) for s in CONFIGS[scale]["seeds"] for run in RUNS]
 
     def identity(self, job):
         cfg = config_of(job.scale, job.seed_base)
