@@ -187,3 +187,79 @@ def test_bad_input_raises_a_clear_value_error(call, words):
         call()
     for w in words:
         assert w in str(info.value), f"message {str(info.value)!r} lacks {w!r}"
+
+
+# ---------------------------------------------------------------- the picture: draw_jacobian_chain
+@pytest.fixture
+def course_style():
+    """The course's figure style (plotting.use_style), undone after the test."""
+    import matplotlib as mpl
+
+    from srnlab.course import plotting
+
+    with mpl.rc_context():
+        plotting.use_style()
+        yield
+
+
+def _axes(figsize=(11, 2.8)):
+    """A frameless Axes on a figure that no pyplot window ever sees."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").subplots()
+
+
+@pytest.mark.parametrize("h", [1, 4, 6])
+@pytest.mark.parametrize("with_norms", [False, True])
+def test_draw_jacobian_chain_draws_without_warnings(h, with_norms, course_style):
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    ax = _axes((11 + 1.6 * max(h - 4, 0), 2.8))
+    norms = 0.7 * 0.3 ** np.arange(h + 1) if with_norms else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert J.draw_jacobian_chain(ax, h=h, norms=norms) is ax
+        FigureCanvasAgg(ax.figure).draw()                      # parses every mathtext label
+    assert not ax.axison
+    assert min(t.get_fontsize() for t in ax.texts) >= 11
+
+
+def test_draw_jacobian_chain_puts_the_expected_labels(course_style):
+    ax = J.draw_jacobian_chain(_axes(), h=3, norms=[1.0, 0.25, 0.0, 3e-7])
+    labels = [t.get_text() for t in ax.texts]
+    for node in (r"$\delta(k)$", r"$\delta(k-1)$", r"$\delta(k-2)$", r"$\delta(k-3)$"):
+        assert node in labels
+    assert [s for s in labels if s.startswith("$J(")][:3] == ["$J(k)$", "$J(k-1)$", "$J(k-2)$"]
+    assert r"$\delta(k-3) = \delta(k)\,J(k)\,J(k-1)\,J(k-2)$   (eq. 10)" in labels
+    assert any(r"J(n) = W_{rec}^\top" in s and r"\mathrm{diag}(f'(a(n-1)))" in s for s in labels)
+    norms = [s for s in labels if s.startswith(r"$\Vert\delta\Vert")]
+    assert norms == [r"$\Vert\delta\Vert = 1$", r"$\Vert\delta\Vert = 0.25$", r"$\Vert\delta\Vert = 0$",
+                     r"$\Vert\delta\Vert = 3.00\times 10^{-7}$"]             # in steps back, j = 0 .. h
+    assert all(t.get_fontsize() == 13 for t in ax.texts)
+
+
+def test_draw_jacobian_chain_long_product_uses_dots_and_no_norms_by_default(course_style):
+    labels = [t.get_text() for t in J.draw_jacobian_chain(_axes((14, 2.8)), h=6).texts]
+    assert r"$\delta(k-6) = \delta(k)\,J(k)\,J(k-1)\,\cdots\,J(k-5)$   (eq. 10)" in labels
+    assert not any(r"\Vert" in s for s in labels)
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: J.draw_jacobian_chain(_axes(), h=0), ValueError, ["h (the number of Jacobians drawn)", ">= 1"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=7), ValueError, ["from 1 to 6", "got 7"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=2.0), TypeError, ["h (the number of Jacobians drawn) must be an integer"]),
+    (lambda: J.draw_jacobian_chain(None, h=2), TypeError, ["ax must be a matplotlib Axes", "NoneType"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=4, norms=np.ones(4)), ValueError, ["h + 1 = 5", "j = 0 .. 4", "(4,)"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=2, norms=np.ones((3, 1))), ValueError, ["h + 1 = 3", "(3, 1)"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=2, norms=[1.0, -0.5, 0.1]), ValueError, ["norms must be >= 0"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=2, norms=[1.0, np.nan, 0.1]), ValueError, ["norms contains 1 NaN"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=2, norms=["1", "2", "3"]), TypeError, ["norms must be a numeric array"]),
+    (lambda: J.draw_jacobian_chain(_axes(), h=1, norms=[True, False]), TypeError, ["norms must be numbers", "booleans"]),
+])
+def test_draw_jacobian_chain_refuses_bad_arguments(call, exc, words, course_style):
+    from conftest import expect_error
+
+    with expect_error(exc, *words):
+        call()

@@ -112,3 +112,88 @@ def test_bad_input(problem):
     with pytest.raises(TypeError):
         est.randomized_draws(net, X, y, 0.5, 2.5)
     assert est.randomized_variance(C, 1e-300) == np.inf                 # overflow: inf, no warning
+
+
+# ---------------------------------------------------------------- the picture: draw_unrolled
+@pytest.fixture
+def course_style():
+    """The course's figure style (plotting.use_style), undone after the test."""
+    import matplotlib as mpl
+
+    from srnlab.course import plotting
+
+    with mpl.rc_context():
+        plotting.use_style()
+        yield
+
+
+def _axes(figsize=(11.5, 4.5)):
+    """A frameless Axes on a figure that no pyplot window ever sees."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").subplots()
+
+
+def _render(ax):
+    """Draw the figure with Agg, so that every mathtext label is parsed (a bad one raises)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    FigureCanvasAgg(fig).draw()
+
+
+@pytest.mark.parametrize("T", [1, 2, 4, 6])
+@pytest.mark.parametrize("backward", [True, False])
+def test_draw_unrolled_draws_without_warnings(T, backward, course_style):
+    import warnings
+
+    ax = _axes((11.5 + 1.6 * max(T - 4, 0), 4.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert est.draw_unrolled(ax, T=T, backward=backward) is ax
+        _render(ax)
+    assert not ax.axison and ax.get_aspect() == 1.0
+    assert min(t.get_fontsize() for t in ax.texts) >= 11             # readable at the documented sizes
+
+
+def test_draw_unrolled_puts_the_expected_labels(course_style):
+    ax = est.draw_unrolled(_axes(), T=4)
+    labels = [t.get_text() for t in ax.texts]
+    for t in range(4):
+        assert f"$x({t})$" in labels and rf"$\delta({t})$" in labels
+        assert any(f"a({t})" in s and f"z({t})" in s for s in labels)
+    assert labels.count("$W_{rec}$") == 4 and labels.count("$W_{in}$") == 4      # shared: one per step
+    assert "$z(-1) = 0$" in labels and "$E$" in labels
+    assert labels.count(r"$o = z(3)\,W_{out} + c$") == 1                         # many-to-one: one output
+    assert [s for s in labels if s.startswith("$J(")] == ["$J(3)$", "$J(2)$", "$J(1)$"]
+    assert any(r"J(t) = W_{rec}^\top" in s and "diag" in s for s in labels)
+    assert any(r"\partial E/\partial a(t)" in s for s in labels)
+    assert all(t.get_fontsize() == 13 for t in ax.texts)                        # the style's font.size
+
+
+def test_draw_unrolled_forward_only_has_no_backward_labels(course_style):
+    ax = est.draw_unrolled(_axes(), T=3, backward=False)
+    labels = " ".join(t.get_text() for t in ax.texts)
+    assert r"\delta" not in labels and "J(" not in labels and "$x(2)$" in labels
+
+
+def test_draw_unrolled_shrinks_its_labels_only_when_the_axes_is_small(course_style):
+    big = est.draw_unrolled(_axes(), T=4, fontsize=12)
+    assert {t.get_fontsize() for t in big.texts} == {12}
+    small = est.draw_unrolled(_axes((5, 2.5)), T=4)
+    assert max(t.get_fontsize() for t in small.texts) < 11
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: est.draw_unrolled(_axes(), T=0), ValueError, ["T (the number of steps drawn)", ">= 1", "got 0"]),
+    (lambda: est.draw_unrolled(_axes(), T=7), ValueError, ["from 1 to 6", "got 7"]),
+    (lambda: est.draw_unrolled(_axes(), T=2.5), TypeError, ["T (the number of steps drawn) must be an integer"]),
+    (lambda: est.draw_unrolled("ax", T=4), TypeError, ["ax must be a matplotlib Axes", "str"]),
+    (lambda: est.draw_unrolled(_axes(), T=4, backward="yes"), TypeError, ["backward must be True or False"]),
+    (lambda: est.draw_unrolled(_axes(), T=4, fontsize=0), ValueError, ["fontsize must be > 0"]),
+])
+def test_draw_unrolled_refuses_bad_arguments(call, exc, words, course_style):
+    from conftest import expect_error
+
+    with expect_error(exc, *words):
+        call()

@@ -72,3 +72,68 @@ def steps_back_axis(ax, T, label="steps back in time from the last step"):
     T = V.positive_int(T, "T")
     ax.set_xlabel(label)
     ax.set_xlim(0, max(T - 1, 1))
+
+
+# --------------------------------------------------------------------- diagrams (boxes and arrows)
+#: Inches per data unit of the course's diagrams at a font size of 1 point: at 13 points
+#: one unit is 0.55 inch, about three letters (the boxes and gaps are sized in these units).
+UNIT_INCH_PER_POINT = 0.55 / 13
+
+
+def diagram_fontsize(ax, width, height, fontsize=None):
+    """The font size (points) at which a diagram of width x height data units fills ax.
+
+    The diagrams of the course (``lessons.srn_bptt.draw_unrolled``, ``lessons.jacobians_eigenvalues.draw_jacobian_chain``)
+    are laid out in data units that hold a fixed number of letters; this is the largest size,
+    at most ``fontsize`` (None: the style's ``font.size``), at which the whole layout fits the
+    Axes as it is now.  A larger figure keeps the full size.
+    """
+    import matplotlib as mpl
+
+    if fontsize is None:
+        wanted = mpl.rcParams["font.size"]
+    else:
+        wanted = V.nonnegative_float(fontsize, "fontsize", allow_zero=False)
+    try:
+        fig = ax.get_figure(root=True)             # matplotlib >= 3.10: the figure, not a subfigure
+    except TypeError:
+        fig = ax.figure
+    spec = ax.get_subplotspec()
+    if fig.get_layout_engine() is not None and spec is not None:
+        # a layout engine (layout="constrained") gives a frameless Axes nearly all of its grid cell
+        nrows, ncols = spec.get_gridspec().get_geometry()
+        w_frac = 0.97 * len(spec.colspan) / ncols
+        h_frac = 0.97 * len(spec.rowspan) / nrows
+    else:
+        box = ax.get_position()
+        w_frac, h_frac = box.width, box.height
+    w_in, h_in = w_frac * fig.get_figwidth(), h_frac * fig.get_figheight()
+    fit = min(w_in / width, h_in / height) / UNIT_INCH_PER_POINT
+    return float(min(wanted, fit))
+
+
+def check_axes(ax):
+    """Refuse anything that is not a matplotlib Axes (TypeError)."""
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. fig.subplots()), got {type(ax).__name__}")
+
+
+def diagram_box(ax, x, y, w, h, text, face, fontsize, edge="black", color="black"):
+    """A rounded box of width w and height h centred at (x, y) with text in it (data units)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.12",
+                                facecolor=face, edgecolor=edge, lw=1.4, zorder=2))
+    if text:
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=color, zorder=3)
+
+
+def diagram_arrow(ax, start, end, color="black", ls="-", rad=0.0, lw=1.6):
+    """An arrow from start to end (data units), straight or bent (arc3 rad), drawn under the boxes' text."""
+    from matplotlib.patches import FancyArrowPatch
+
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>,head_length=6,head_width=3.5",
+                                 connectionstyle=f"arc3,rad={rad}", color=color, lw=lw, ls=ls,
+                                 shrinkA=0, shrinkB=0, zorder=1.5))

@@ -19,6 +19,10 @@ rescale the vector to unit length after every step: the result is the same
 number a direct product would give, without overflow or underflow.  A vector
 that becomes exactly zero (for instance through saturated tanh units, where
 f' = 1 - z^2 is exactly 0 in float64) gives -inf from then on.
+
+The lesson's picture: ``draw_jacobian_chain(ax, h, norms)`` draws eq. 10 as a chain
+delta(k) -> delta(k-1) -> ... -> delta(k-h), one Jacobian per arrow, with the norms of a
+real profile under the nodes.
 """
 import numpy as np
 
@@ -290,3 +294,100 @@ def jacobian_log_norms(delta_k, W_rec, z, nonlinearity="tanh"):
     # j-th step back: multiply by J(k-j+1) = W_rec^T diag(f'(a(k-j)))
     logs, _ = _iterate(delta_k, k, lambda x, j: (x @ W_T) * fprime[k - j])
     return logs
+
+
+# ---------------------------------------------------------------- the picture
+#: The largest depth ``draw_jacobian_chain`` draws (more would not be readable).
+MAX_DRAWN_DEPTH = 6
+
+
+def _back(n):
+    """'k', 'k-1', ... as mathtext (a proper minus sign)."""
+    return "k" if n == 0 else f"k-{n}"
+
+
+def _fmt_norm(value):
+    """A norm as mathtext: 0, 0.123, 12.3 or 4.56 x 10^-7."""
+    if value == 0:
+        return "0"
+    if 1e-2 <= value < 1e3:
+        return f"{value:.3g}"
+    mant, exp = f"{value:.2e}".split("e")
+    return rf"{float(mant):.2f}\times 10^{{{int(exp)}}}"
+
+
+def draw_jacobian_chain(ax, h=4, norms=None, *, fontsize=None):
+    """Draw the chain of eq. 10 on a matplotlib Axes: delta(k) -> delta(k-1) -> ... -> delta(k-h).
+
+    The nodes delta(k-h) ... delta(k) stand in time order (the last step k on the right, as in
+    ``srn_bptt.draw_unrolled``); each arrow goes one step back, right to left, and is labelled
+    with its factor J(n), n = k, k-1, ..., k-h+1, where J(n) = W_rec^T diag(f'(a(n-1))) (eq. 8).
+    Under the chain: the product formula delta(k-h) = delta(k) J(k) J(k-1) ... J(k-h+1)
+    (eq. 10) and the definition of J(n).  With ``norms`` the size of each local gradient is
+    written under its node, so a real profile shows the signal vanish (or grow).
+
+    Args:
+        ax: a matplotlib Axes.
+        h: the number of steps back (Jacobians) drawn, an integer 1 <= h <= MAX_DRAWN_DEPTH (6).
+        norms: None, or h + 1 numbers >= 0, in steps back: norms[j] = ||delta(k-j)|| for
+            j = 0 .. h (the order of ``jacobian_log_norms``; from a (T, K) array of local
+            gradients ``np.linalg.norm(delta[::-1], axis=1)[:h + 1]``).
+        fontsize: the largest size of the labels in points; None (the default) uses the
+            style's ``font.size``.  The labels shrink only when the Axes is too small
+            (at 13 points h = 4 needs a figure of about 11 x 2.8 inches, ``layout="constrained"``).
+    Returns:
+        ax.
+    """
+    from ..course.plotting import COLORS
+    from ..course.plotting import check_axes, diagram_arrow, diagram_box, diagram_fontsize
+    from . import _real_array
+
+    check_axes(ax)
+    h = V.positive_int(h, "h (the number of Jacobians drawn)")
+    if h > MAX_DRAWN_DEPTH:
+        raise ValueError(f"h (the number of Jacobians drawn) must be an integer from 1 to {MAX_DRAWN_DEPTH}, "
+                         f"got {h}; more steps do not fit in a readable figure")
+    if norms is not None:
+        norms = _real_array(norms, "norms")
+        if norms.shape != (h + 1,):
+            raise ValueError(f"norms must hold h + 1 = {h + 1} numbers, ||delta(k-j)|| for j = 0 .. {h} "
+                             f"(a 1-d array), got shape {norms.shape}")
+        V.check_finite(norms, "norms")
+        if np.any(norms < 0):
+            raise ValueError(f"norms must be >= 0 (they are norms), got {norms.min():.3g}")
+    back = COLORS["red"]
+
+    dx, y = 3.7, 2.0                                # node spacing, row of the nodes
+    w, hgt = 2.0, 0.8
+    x_of = {j: dx * (h - j) for j in range(h + 1)}  # j steps back; the last step k on the right
+    rows = 2 if norms is None else 3
+    xmin, xmax = -1.4, max(dx * h + 1.4, 14.0)
+    ymin, ymax = y - 0.65 - 0.75 * rows, y + 0.9
+    fs = diagram_fontsize(ax, xmax - xmin, ymax - ymin, fontsize)
+
+    for j in range(h + 1):
+        diagram_box(ax, x_of[j], y, w, hgt, rf"$\delta({_back(j)})$", "#FBE3D6" if j else "#FCEFD6", fs, edge=back)
+    for j in range(h):                             # the step from delta(k-j) to delta(k-j-1) multiplies by J(k-j)
+        start, end = (x_of[j] - w / 2, y), (x_of[j + 1] + w / 2, y)
+        diagram_arrow(ax, start, end, color=back, lw=2.0)
+        ax.text((start[0] + end[0]) / 2, y + 0.12, rf"$J({_back(j)})$", ha="center", va="bottom", fontsize=fs,
+                color=back)
+    line = y - 0.9
+    if norms is not None:
+        for j in range(h + 1):
+            ax.text(x_of[j], line, rf"$\Vert\delta\Vert = {_fmt_norm(norms[j])}$", ha="center", va="center",
+                    fontsize=fs)
+        line -= 0.75
+    factors = [rf"J({_back(n)})" for n in range(h)]
+    if h > 4:
+        factors = factors[:2] + [r"\cdots", factors[-1]]
+    product = r"\,".join(factors)
+    ax.text(xmin + 0.2, line, rf"$\delta({_back(h)}) = \delta(k)\,{product}$   (eq. 10)",
+            ha="left", va="center", fontsize=fs)
+    ax.text(xmin + 0.2, line - 0.75, r"$J(n) = W_{rec}^\top\,\mathrm{diag}(f'(a(n-1)))$: one step back",
+            ha="left", va="center", fontsize=fs)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

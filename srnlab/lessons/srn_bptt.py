@@ -29,6 +29,10 @@ This module computes these exact statistics from one full BPTT, and the
 Monte Carlo version from repeated calls of ``bptt_randomized``, so a lesson
 can check one against the other.  "Squared bias" and "variance" are totals
 over the K x K entries (squared Frobenius norms).
+
+The lesson's picture: ``draw_unrolled(ax, T)`` draws the SRN unrolled over T steps, the
+forward pass and the backward pass of the local gradients delta(t) through the Jacobians J(t),
+with matplotlib only (no image files).
 """
 from dataclasses import dataclass
 
@@ -37,6 +41,7 @@ import numpy as np
 from .. import _validate as V
 from . import _real_array
 from ..bptt import bptt, bptt_randomized
+from ..course.plotting import check_axes, diagram_arrow, diagram_box, diagram_fontsize
 from ..srn import SRN
 
 
@@ -244,3 +249,109 @@ def monte_carlo(draws, g):
     return MonteCarlo(n=n, variance=float(draws.var(axis=0, ddof=1).sum()),
                       mean_error2=float(np.sum((mean - g) ** 2)),
                       proj_mean=float(proj.mean()), proj_se=float(proj.std(ddof=1) / np.sqrt(n)))
+
+
+# ---------------------------------------------------------------- the picture
+#: The largest number of steps ``draw_unrolled`` draws (more would not be readable).
+MAX_DRAWN_STEPS = 6
+
+def draw_unrolled(ax, T=4, *, backward=True, fontsize=None):
+    """Draw the SRN unrolled over T steps, forward and (optionally) backward, on a matplotlib Axes.
+
+    Forward (solid, black): for t = 0 .. T-1 an input box x(t), a hidden box a(t) -> z(t),
+    an arrow W_in from x(t) up to it and an arrow W_rec from the hidden box of step t-1 (the
+    same matrix at every step; z(-1) = 0 on the left), in the row convention of eqs. 1-2,
+    a(t) = x(t) W_in + z(t-1) W_rec + b, z(t) = tanh(a(t)).  The output o = z(k) W_out + c
+    and the loss E at the last step k = T-1 only (many-to-one, as in the paper, eq. 3).
+
+    Backward (dashed, vermilion; ``backward=True``): dE/do enters the last hidden box, and
+    the local gradient delta(t) = dE/da(t), written in each hidden box, flows right to left
+    under the hidden row, one arc per step labelled with its Jacobian J(t), where
+    delta(t-1) = delta(t) J(t), J(t) = W_rec^T diag(f'(a(t-1))) (eq. 8).
+
+    Drawn with matplotlib patches and mathtext only (no image files); the Axes gets equal
+    aspect, its own limits and no frame.  The labels are ``fontsize`` points when the Axes is
+    large enough, smaller otherwise (``diagram_fontsize``): at 13 points T = 4 needs a figure
+    of about 11.5 x 4.5 inches (``layout="constrained"``), and every further step 1.6 more inches of width.
+
+    Args:
+        ax: a matplotlib Axes.
+        T: the number of steps drawn, an integer 1 <= T <= MAX_DRAWN_STEPS (6).
+        backward: also draw the backward pass (True or False).
+        fontsize: the largest size of the labels in points; None (the default) uses the style's
+            ``font.size`` (13 under ``plotting.use_style``).
+    Returns:
+        ax.
+    """
+    from ..course.plotting import COLORS
+
+    check_axes(ax)
+    T = V.positive_int(T, "T (the number of steps drawn)")
+    if T > MAX_DRAWN_STEPS:
+        raise ValueError(f"T (the number of steps drawn) must be an integer from 1 to {MAX_DRAWN_STEPS}, got {T}; "
+                         "more steps do not fit in a readable figure")
+    if not isinstance(backward, (bool, np.bool_)):
+        raise TypeError(f"backward must be True or False, got {backward!r}")
+    back = COLORS["red"]
+    light = {"in": "#E8F4FB", "hid": "#DCEBF7", "out": "#FCEFD6"}
+
+    # the layout, in data units (about three letters each)
+    dx, yh, yo = 3.7, 2.9, 5.0                   # column spacing, hidden and output rows (inputs at y = 0)
+    wh, hh = 2.6, 1.15 if backward else 0.75     # hidden boxes
+    wi, hi = 1.2, 0.7                            # input boxes
+    k = T - 1
+    xs = [dx * (t + 1) for t in range(T)]
+    xk, xe = xs[-1], xs[-1] + 2.75               # the last step; the loss box
+    # the forward captions sit left of the output box when there is room, else above it
+    caption_y = yo + 0.55 if xk - 1.65 > 9.2 else yo + 2.0
+    xmin, xmax = -1.2, max(xe + 1.5, 11.2 if backward else 9.0)
+    ymin, ymax = (-1.65 if backward else -0.7), caption_y + 0.5
+    fs = diagram_fontsize(ax, xmax - xmin, ymax - ymin, fontsize)
+
+    # z(-1) = 0 and the hidden row, with W_rec between neighbours
+    diagram_box(ax, 0.0, yh, 1.9, 0.75, r"$z(-1) = 0$", "white", fs)
+    for t, x in enumerate(xs):
+        diagram_box(ax, x, yh, wh, hh, "", light["hid"], fs)
+        ax.text(x, yh + (0.2 if backward else 0.0), rf"$a({t})\;\rightarrow\;z({t})$", ha="center", va="center",
+                fontsize=fs, zorder=3)
+        if backward:
+            ax.text(x, yh - 0.27, rf"$\delta({t})$", ha="center", va="center", fontsize=fs, color=back, zorder=3)
+        left = 0.95 if t == 0 else xs[t - 1] + wh / 2
+        diagram_arrow(ax, (left, yh), (x - wh / 2, yh))
+        ax.text((left + x - wh / 2) / 2, yh + 0.1, r"$W_{rec}$", ha="center", va="bottom", fontsize=fs)
+        # the input and W_in
+        diagram_box(ax, x, 0.0, wi, hi, rf"$x({t})$", light["in"], fs)
+        diagram_arrow(ax, (x, hi / 2), (x, yh - hh / 2))
+        ax.text(x + 0.12, 0.95, r"$W_{in}$", ha="left", va="center", fontsize=fs)
+
+    # the output and the loss, at the last step only
+    diagram_box(ax, xk, yo, 3.3, 0.75, rf"$o = z({k})\,W_{{out}} + c$", light["out"], fs)
+    diagram_arrow(ax, (xk, yh + hh / 2), (xk, yo - 0.375))
+    diagram_box(ax, xe, yo, 0.8, 0.75, r"$E$", light["out"], fs)
+    diagram_arrow(ax, (xk + 1.65, yo), (xe - 0.4, yo))
+    ax.text(xe, yo + 0.55, "loss, last step only", ha="center", va="bottom", fontsize=fs)
+
+    # captions: the forward equations above, the backward ones below
+    ax.text(-1.0, caption_y, r"forward: $a(t) = x(t)\,W_{in} + z(t-1)\,W_{rec} + b$,   $z(t) = \tanh(a(t))$",
+            ha="left", va="center", fontsize=fs)
+    ax.text(-1.0, caption_y - 0.7, r"the same $W_{in}$, $W_{rec}$, $b$ at every step", ha="left", va="center",
+            fontsize=fs)
+    if backward:
+        # dE/do enters the last hidden box; then one dashed arc per step back
+        diagram_arrow(ax, (xe, yo - 0.375), (xk + wh / 2, yh + 0.1), color=back, ls="--", rad=-0.3)
+        ax.text(xe + 0.1, (yo + yh) / 2 - 0.15, r"$\partial E/\partial o$", ha="left", va="center",
+                fontsize=fs, color=back)
+        y0 = yh - hh / 2
+        for t in range(k, 0, -1):
+            start, end = (xs[t] - 0.55, y0), (xs[t - 1] + 0.55, y0)
+            diagram_arrow(ax, start, end, color=back, ls="--", rad=-0.45)
+            depth = 0.45 * (start[0] - end[0]) / 2           # the arc's lowest point
+            ax.text((start[0] + end[0]) / 2, y0 - depth - 0.17, rf"$J({t})$", ha="center", va="top",
+                    fontsize=fs, color=back)
+        ax.text(-1.0, -1.35, r"backward: $\delta(t) = \partial E/\partial a(t)$,   $\delta(t-1) = \delta(t)\,J(t)$,   "
+                r"$J(t) = W_{rec}^\top\,\mathrm{diag}(f'(a(t-1)))$", ha="left", va="center", fontsize=fs, color=back)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
