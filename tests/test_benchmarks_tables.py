@@ -223,3 +223,71 @@ def test_author_rows_from_the_runner(tmp_path):
     assert rows["sgd"]["accepted"] == 1.0
     assert not any(e["column"].endswith("_author") for e in paper.extra_cells(res))
     assert paper.author_rows("table1", None) == []
+
+
+# ------------------------------------------------------------------ the exercise: the chance level of multiplication
+def exact_chance(tol):
+    F = paper.product_cdf
+    return tol, float(F(2 * tol)), float(F(0.25 + tol) - F(0.25 - tol))
+
+
+def simulated_chance(tol):
+    _, y = tasks.generate("multiplication", 100_000, 10, rng=7)
+    y = y.ravel()
+    grid = np.linspace(0, 1, 501)
+    hits = [np.mean(np.abs(y - c) < tol) for c in grid]
+    j = int(np.argmax(hits))
+    return grid[j], hits[j], np.mean(np.abs(y - y.mean()) < tol)
+
+
+def test_product_cdf_is_the_distribution_of_a_product():
+    F = paper.product_cdf
+    rng = np.random.default_rng(0)
+    y = rng.random(200_000) * rng.random(200_000)
+    for t in (0.01, 0.08, 0.25, 0.5, 0.9):
+        assert abs(np.mean(y <= t) - F(t)) < 0.005
+    assert F(0.0) == 0 and F(-1.0) == 0 and F(1.0) == 1 and F(2.0) == 1
+    assert abs(paper.chance_level("multiplication", n=50_000, rng=1).accuracy - F(0.08)) < 0.008
+
+
+def test_multiplication_chance_checker_accepts_both_routes(capsys):
+    assert paper.check_multiplication_chance(exact_chance)
+    assert paper.check_multiplication_chance(simulated_chance)
+    assert paper.check_multiplication_chance(lambda tol: list(np.array(exact_chance(tol))))
+    assert "PASSED" in capsys.readouterr().out
+
+
+F = paper.product_cdf
+WINDOW = lambda c, tol: float(F(c + tol) - F(c - tol))          # noqa: E731
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda tol: (0.25, WINDOW(0.25, tol), WINDOW(0.25, tol)), "that is the mean target"),
+    (lambda tol: (0.5, WINDOW(0.5, tol), WINDOW(0.25, tol)), "best constant for addition"),
+    (lambda tol: (0.1867, WINDOW(0.1867, tol), WINDOW(0.25, tol)), "median target"),
+    (lambda tol: (0.0, float(F(tol)), WINDOW(0.25, tol)), "lies below 0"),
+    (lambda tol: (tol, WINDOW(tol, tol / 2), WINDOW(0.25, tol)), "width of the window"),
+    (lambda tol: (tol, 2 * tol, WINDOW(0.25, tol)), "UNIFORM"),
+    (lambda tol: (tol, 1 - (1 - 2 * tol) ** 2, WINDOW(0.25, tol)), "addition's chance level"),
+    (lambda tol: (tol, -2 * tol * np.log(tol), WINDOW(0.25, tol)), "integrate"),
+    (lambda tol: (tol, WINDOW(0.25, tol), WINDOW(0.25, tol)), "mean target's accuracy in place"),
+    (lambda tol: (tol, float(F(2 * tol)), WINDOW(0.5, tol)), "mean of ONE uniform"),
+    (lambda tol: (tol, float(F(2 * tol)), WINDOW(0.1867, tol)), "median target"),
+    (lambda tol: (tol, float(F(2 * tol)), float(F(2 * tol))), "for the mean target too"),
+    (lambda tol: (tol, 100 * float(F(2 * tol)), 100 * WINDOW(0.25, tol)), "percentages"),
+    (lambda tol: exact_chance(0.04), "use the argument tol"),
+])
+def test_multiplication_chance_checker_names_the_slip(wrong, hint):
+    result = paper.check_multiplication_chance(wrong)
+    assert not result and hint in result.message
+
+
+def test_multiplication_chance_checker_handles_stubs_and_bad_returns():
+    def stub(tol):
+        raise NotImplementedError
+    assert "not implemented" in paper.check_multiplication_chance(stub).message
+    assert "three numbers" in paper.check_multiplication_chance(lambda tol: (tol, 0.28)).message
+    assert "three numbers" in paper.check_multiplication_chance(lambda tol: ("a", "b", "c")).message
+    assert "finite" in paper.check_multiplication_chance(lambda tol: (tol, np.nan, 0.1)).message
+    with pytest.raises(TypeError, match="pass your function"):
+        paper.check_multiplication_chance(None)

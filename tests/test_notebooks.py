@@ -52,11 +52,13 @@ def test_template(path):
 
 
 # ---------------------------------------------------------------- the course for a student alone
-# Lessons 00-06 follow the rules below; lessons 07-08 join them when their own pass lands.
-ALONE = [p for p in LESSONS if int(p.name[:2]) <= 6]
+# Every lesson (00-08) follows the rules below.
+ALONE = LESSONS
 TIME = re.compile(r"^\*About (\d+) minutes?\.[^*]*\*$")
 #: The research-level sections, marked "Optional" in their heading and left out of the lesson's time.
-OPTIONAL = {"02_srn_bptt.ipynb": ["## 6. Optional:"], "06_theorem_ds.ipynb": ["## 5. Optional:"]}
+OPTIONAL = {"02_srn_bptt.ipynb": ["## 6. Optional:"], "06_theorem_ds.ipynb": ["## 5. Optional:"],
+            "07_sampling_method.ipynb": ["## 5. Optional:", "## 8. Optional:"],
+            "08_benchmarks_tables.ipynb": ["## 6. Optional:", "## 8. Optional:"]}
 
 
 def tags(cell):

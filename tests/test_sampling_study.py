@@ -164,3 +164,77 @@ def test_missing_or_damaged_file_says_what_to_do(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ValueError, match="bad.json: this study file is damaged"):
         lesson.load(tmp_path / "bad.json")
+
+
+# ---------------------------------------------------------------- exercise 2: a threshold on dS / S
+def right_relative(q, ds, S, q_range, threshold):
+    return srnlab.accept(q, ds / S, q_range, threshold)
+
+
+def test_check_relative_rule_accepts_every_right_route(capsys):
+    assert lesson.check_relative_rule(right_relative)
+    # the threshold multiplied over, and the direction read from dS itself (S > 0 keeps its sign)
+    assert lesson.check_relative_rule(lambda q, ds, S, z, t: abs(ds) <= t * S and srnlab.accept(q, ds, z, np.inf))
+    assert lesson.check_relative_rule(lambda q, ds, S, z, t: sr.decide(np.array([q]), np.array([ds]) / S, z, t)[0])
+    assert "PASSED" in capsys.readouterr().out
+
+
+def _strict(q, ds, S, q_range, threshold):
+    return abs(ds / S) < threshold and srnlab.accept(q, ds / S, q_range, np.inf)
+
+
+def _free_inside(q, ds, S, q_range, threshold):
+    return q_range[0] <= q <= q_range[1] or srnlab.accept(q, ds / S, q_range, threshold)
+
+
+def _open_zone(q, ds, S, q_range, threshold):
+    lo, hi = q_range
+    if abs(ds / S) > threshold:
+        return False
+    if lo < q < hi:
+        return True
+    return ds > 0 if q >= hi else ds < 0
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda q, ds, S, z, t: srnlab.accept(q, ds, z, t), "compared |dS| itself"),
+    (lambda q, ds, S, z, t: srnlab.accept(q, ds / np.sqrt(S), z, t), "sqrt(S)"),
+    (lambda q, ds, S, z, t: srnlab.accept(q, ds * S, z, t), "multiplied dS by S"),
+    (lambda q, ds, S, z, t: srnlab.accept(q, ds / S, z, t, "printed"), "printed rule"),
+    (_strict, "exactly at the threshold"),
+    (_open_zone, "edges"),
+    (_free_inside, "inside the zone too"),
+    (lambda q, ds, S, z, t: srnlab.accept(q, ds / S, z, np.inf), "left out the threshold"),
+])
+def test_check_relative_rule_names_the_slip(wrong, hint):
+    result = lesson.check_relative_rule(wrong)
+    assert not result and hint in result.message
+
+
+def test_check_relative_rule_handles_stubs_and_bad_returns():
+    def stub(q, ds, S, q_range, threshold):
+        raise NotImplementedError
+    assert "not implemented" in lesson.check_relative_rule(stub).message
+    assert "True or False" in lesson.check_relative_rule(lambda *a: 1).message
+    other = lesson.check_relative_rule(lambda q, ds, S, z, t: abs(ds / S) <= t)          # no zone at all
+    assert not other and "cases differ; the first" in other.message and "skip" in other.message
+    with pytest.raises(TypeError, match="pass your function"):
+        lesson.check_relative_rule(None)
+
+
+def test_the_relative_threshold_does_not_see_the_loss_scale():
+    """What the exercise rests on: the same step judged on the summed and on the mean loss gets the same
+    dS / S, while dS differs by B^2, so the |dS| threshold can decide differently and the dS / S one cannot."""
+    B, T, h = 10, 12, 11
+    net = srnlab.SRN.init(6, 8, 4, output="softmax", std=0.5, rng=0)
+    X, y = srnlab.tasks.generate("temporal_order", B, T, rng=1)
+    res = srnlab.bptt(net, X, y, reduction="sum")
+    step = -1e-3 * res.grads["W_rec"]
+    ds = {r: srnlab.ds(net, X, y, step, h, reduction=r) for r in ("sum", "mean")}
+    rel = {r: srnlab.ds_relative(net, X, y, step, h, reduction=r) for r in ("sum", "mean")}
+    assert ds["sum"] / ds["mean"] == pytest.approx(B * B, rel=1e-9)
+    assert rel["sum"] == pytest.approx(rel["mean"], rel=1e-9)
+    q = srnlab.q_factor(res.delta, h)
+    threshold = abs(rel["sum"]) * 2
+    assert right_relative(q, ds["sum"], ds["sum"] / rel["sum"], (-1, 1), threshold) == \
+        right_relative(q, ds["mean"], ds["mean"] / rel["mean"], (-1, 1), threshold)

@@ -42,6 +42,10 @@ The effect of the method (``effects``): the paper's difference of mean accuracy
 have finished (the runs are paired: same initial weights and data).  Each
 difference is read as "better" (> +TOL_EFFECT), "worse" (< -TOL_EFFECT) or "same";
 the effect is "reproduced" when both read the same, "not reproduced" otherwise.
+
+Chance (``chance_level``): what a network that ignores its input scores; for
+multiplication the exact distribution of a product of two uniforms is
+``product_cdf``, and ``check_multiplication_chance`` judges the lesson's exercise.
 """
 import os
 from dataclasses import dataclass
@@ -478,6 +482,114 @@ def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE):
     j = int(np.argmax(hits))
     m = float(ys.mean())
     return Chance(task, float(grid[j]), float(hits[j] / n), m, float(np.mean(np.abs(ys - m) < tol)), n)
+
+
+def product_cdf(t):
+    """P(uv <= t) for u, v independent and uniform on [0, 1]: F(t) = t - t ln t on (0, 1], 0 below, 1 above.
+
+    Its density is -ln t: the products of the multiplication task pile up near 0.
+    """
+    t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t > 0, t - t * np.log(np.where(t > 0, t, 1.0)), 0.0)
+
+
+def _window(c, tol):
+    """The exact share of products uv within tol of the constant c."""
+    return float(product_cdf(c + tol) - product_cdf(c - tol))
+
+
+def check_multiplication_chance(fn, n=200_000, rng=0):
+    """fn(tol) -> (c, accuracy, mean_accuracy): the chance level of multiplication (lesson 08's exercise).
+
+    c is the best constant answer (the most targets y = uv within |y - c| < tol),
+    accuracy the share of targets it gets right, mean_accuracy the share the mean
+    target gets right.  Judged for tol = 0.04 (the paper's) and 0.1 against
+    ``chance_level("multiplication", n, rng, tol)``, within 0.006 (the sampling error of
+    100,000 simulated targets and a grid); c is judged by the exact share of its
+    window, which must be within 0.006 of the best.  The exact values follow from
+    F(t) = t - t ln t (``product_cdf``): the best window is (0, 2 tol), the mean is 1/4.
+    The verdict names the common slips: the mean, 1/2 or the median as the best constant, c = 0,
+    a window of width tol, the share of a uniform or of addition's triangular target,
+    the density times the width, 1/2 or the median as the mean target, percentages,
+    numbers that ignore tol.
+    """
+    from ..course.exercises import _call, _function, _verdict
+    _function(fn)
+    median = 0.1867                                   # F(median) = 1/2
+    close = 0.006
+    seen = []
+    for tol in (tasks.TOLERANCE, 0.1):
+        out, err = _call(fn, tol)
+        if err:
+            return _verdict(False, err)
+        if not isinstance(out, (tuple, list)) or len(out) != 3:
+            return _verdict(False, "return three numbers, `return c, accuracy, mean_accuracy` "
+                                   f"(got {type(out).__name__}).")
+        try:
+            c, acc, mean_acc = (float(v) for v in out)
+        except (TypeError, ValueError):
+            return _verdict(False, "return three numbers, got " + ", ".join(type(v).__name__ for v in out) + ".")
+        if not all(np.isfinite([c, acc, mean_acc])):
+            return _verdict(False, f"for tol = {tol} you returned ({c}, {acc}, {mean_acc}): every value must be finite.")
+        where = f"for tol = {tol}"
+        if acc > 1 or mean_acc > 1:
+            return _verdict(False, f"{where} you returned accuracies {acc:g} and {mean_acc:g}: give fractions in [0, 1], "
+                                   "not percentages or counts.")
+        if seen and (c, acc, mean_acc) == seen[0]:
+            return _verdict(False, f"{where} you returned the same numbers as for tol = {tasks.TOLERANCE}: "
+                                   "use the argument tol.")
+        seen.append((c, acc, mean_acc))
+        sim = chance_level("multiplication", n=n, rng=rng, tol=tol)
+        best, at_mean = _window(tol, tol), _window(0.25, tol)
+        # 1. the constant
+        if _window(c, tol) < best - close:
+            if abs(c - 0.25) < 0.01:
+                why = ("that is the mean target. The squared error's best constant is the mean, but under "
+                       "|error| < tol the best constant is where the targets are densest, and products pile up near 0")
+            elif abs(c - 0.5) < 0.01:
+                why = ("that is the middle of [0, 1], the best constant for addition, whose targets peak at 1/2; "
+                       "products of two uniforms pile up near 0")
+            elif abs(c - median) < 0.01:
+                why = "that is the median target; the best constant is where the targets are densest, near 0"
+            elif c < tol / 2:
+                why = ("half of the window (c - tol, c + tol) around it lies below 0, where no product falls: "
+                       "raise c until the window's lower edge sits at 0")
+            else:
+                why = "the density of the products, -ln y, falls all the way from 0 to 1"
+            return _verdict(False, f"{where} your constant c = {c:g} gets {_window(c, tol):.3f} of the targets right, "
+                                   f"but c = {sim.guess:g} gets {sim.accuracy:.3f}: {why}.")
+        # 2. its accuracy
+        if abs(acc - sim.accuracy) > close:
+            slips = [(_window(c, tol / 2), "used tol as the width of the window: it is (c - tol, c + tol), 2 tol wide"),
+                     (float(product_cdf(tol)), "counted only the targets in [0, tol]: the window is (c - tol, c + tol), "
+                                               "2 tol wide, and with c = tol it is (0, 2 tol)"),
+                     (2 * tol, "gave the share of a window of width 2 tol for a UNIFORM target; the product of two "
+                               "uniforms is not uniform (its density is -ln y)"),
+                     (1 - (1 - 2 * tol) ** 2, "gave addition's chance level (its target (u + v)/2 is triangular); "
+                                              "the product uv has the distribution F(t) = t - t ln t"),
+                     (-2 * tol * np.log(tol), "multiplied the density -ln y at c by the window's width: integrate "
+                                              "it instead, F(2 tol) - F(0)"),
+                     (at_mean, "gave the mean target's accuracy in place of the best constant's")]
+            hint = next((h for v, h in slips if abs(acc - v) <= close / 2), None)
+            return _verdict(False, f"{where} the best constant's accuracy should be about {sim.accuracy:.3f} "
+                                   f"(exactly F(2 tol) = {best:.4f}), you said {acc:.4f}"
+                                   + (f": it looks like you {hint}." if hint else "."))
+        # 3. the mean target's accuracy
+        if abs(mean_acc - sim.mean_guess_accuracy) > close:
+            slips = [(_window(0.5, tol), "took the mean target as 1/2, the mean of ONE uniform: the mean of a product "
+                                         "of independent factors is the product of their means, 1/4"),
+                     (_window(median, tol), "used the median target (about 0.187); the least-squares constant is the "
+                                            "mean, 1/4"),
+                     (acc, "gave the best constant's accuracy for the mean target too"),
+                     (2 * tol, "gave the share of a window of width 2 tol for a UNIFORM target; the product of two "
+                               "uniforms is not uniform (its density is -ln y)")]
+            hint = next((h for v, h in slips if abs(mean_acc - v) <= close / 2), None)
+            return _verdict(False, f"{where} the mean target's accuracy should be about {sim.mean_guess_accuracy:.3f} "
+                                   f"(exactly F(1/4 + tol) - F(1/4 - tol) = {at_mean:.4f}), you said {mean_acc:.4f}"
+                                   + (f": it looks like you {hint}." if hint else "."))
+    return _verdict(True, f"for tol = {tasks.TOLERANCE} and 0.1 your best constant, its accuracy and the mean target's "
+                          f"accuracy agree with chance_level's simulation of {n:,} targets (within {close}).")
 
 
 # --------------------------------------------------------------------- display

@@ -1,4 +1,4 @@
-"""Lesson 07 (the sampling method): the exercise's checker, and the study's data file read back as arrays.
+"""Lesson 07 (the sampling method): the exercises' checkers, and the study's data file read back as arrays.
 
 The study itself (``python -m srnlab run sampling_study``, about 9 CPU minutes)
 trains eight runs per seed from the same initial weights on the same minibatches
@@ -80,6 +80,92 @@ def check_accept_rule(fn):
         hint = " dS = 0 moves Q nowhere, so outside the zone it is not 'toward' it: skip."
     return _verdict(False, f"{len(wrong)} of {2 * 2 * len(qs) * len(dss)} cases differ; the first: q={q}, ds={d}, "
                            f"q_range={q_range}, ds_max={ds_max}: you said {got}, the rule says {want}.{hint}")
+
+
+def check_relative_rule(fn):
+    """fn(q, ds, S, q_range, threshold) -> bool: the consistent rule with its threshold on dS / S.
+
+    The answer is the consistent rule with ``dS / S`` in place of dS,
+    ``srnlab.accept(q, ds / S, q_range, threshold)``: skip if |dS / S| > threshold
+    (a relative change exactly at the threshold is used), else use if
+    Q_min <= Q <= Q_max, else use only if dS pushes Q toward the zone.  Since
+    S = ||delta(k-h)||^2 > 0, dS / S has the sign of dS: only the threshold's
+    scale changes.  Compared on a grid of (q, dS / S, S), S from about 1e-6 to 256,
+    for two zones and two thresholds; when the function matches a common slip on
+    every case (|dS| against the threshold, dS over sqrt(S), the printed sign, a
+    strict threshold, open edges, no threshold inside the zone) the verdict names it.
+    Prints the verdict and returns a CheckResult (truthy when right).
+    """
+    _function(fn)
+    qs = [-3.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 4.0]
+    ratios = [-4.0, -1.0, -0.25, -0.01, 0.0, 0.01, 0.25, 0.5, 1.0, 4.0]   # dS / S; powers of 2 are exact
+    Ss = [2.0 ** -20, 1 / 64, 0.25, 1.0, 4.0, 256.0]
+    cases = [(q, r * S, S, q_range, threshold)
+             for q_range in ((-1.0, 1.0), (0.5, 2.0)) for threshold in (1.0, 0.25)
+             for S in Ss for q in qs for r in ratios]
+
+    def consistent(q, d, q_range, t, strict=False, open_zone=False, cap_inside=True):
+        lo, hi = q_range
+        if (abs(d) >= t if strict else abs(d) > t) and (cap_inside or not lo <= q <= hi):
+            return False
+        if (lo < q < hi) if open_zone else (lo <= q <= hi):
+            return True
+        return d > 0 if q >= hi else d < 0                   # outside (an open zone's edges count as outside)
+    slips = [
+        ("compared |dS| itself with the threshold: divide by S first, the threshold is on the relative "
+         "change dS / S (that is what makes it the same for any loss scale)",
+         lambda q, d, S, z, t: accept(q, d, z, t)),
+        ("divided dS by sqrt(S) = ||delta(k-h)||: S is already the squared norm, divide dS by S itself",
+         lambda q, d, S, z, t: accept(q, d / np.sqrt(S), z, t)),
+        ("multiplied dS by S: the relative change is dS / S",
+         lambda q, d, S, z, t: accept(q, d * S, z, t)),
+        ("wrote the printed rule: the sign is flipped. Outside the zone keep the consistent reading "
+         "(Q > Q_max: use only dS > 0; Q < Q_min: only dS < 0); dividing by S > 0 does not change the sign",
+         lambda q, d, S, z, t: accept(q, d / S, z, t, "printed")),
+        ("skipped a relative change exactly at the threshold: only |dS / S| > threshold is skipped, "
+         "|dS / S| = threshold is used",
+         lambda q, d, S, z, t: consistent(q, d / S, z, t, strict=True)),
+        ("left the zone's edges out: the safe zone includes them, Q_min <= Q <= Q_max",
+         lambda q, d, S, z, t: consistent(q, d / S, z, t, open_zone=True)),
+        ("let every minibatch inside the zone through: the threshold comes first and applies inside the "
+         "zone too",
+         lambda q, d, S, z, t: consistent(q, d / S, z, t, cap_inside=False)),
+        ("left out the threshold: step 1 skips a minibatch whose |dS / S| exceeds it",
+         lambda q, d, S, z, t: accept(q, d / S, z, np.inf)),
+    ]
+    got = []
+    for q, d, S, q_range, threshold in cases:
+        try:
+            out = fn(q, d, S, q_range, threshold)
+        except NotImplementedError:
+            return _verdict(False, "not implemented yet: replace the `raise NotImplementedError` line with your code.")
+        except Exception as exc:
+            return _verdict(False, f"your function raised {type(exc).__name__}: {exc}")
+        if not isinstance(out, (bool, np.bool_)):
+            return _verdict(False, f"return True or False, got {out!r} for q={q}, ds={d}, S={S}")
+        got.append(bool(out))
+    want = [accept(q, d / S, z, t) for q, d, S, z, t in cases]
+    wrong = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
+    if not wrong:
+        return _verdict(True, f"your rule agrees with srnlab.accept(q, ds / S, q_range, threshold) on all {len(cases)} "
+                              "cases: S from about 1e-6 to 256, the zone's edges and the threshold itself included.")
+    for hint, slip in slips:
+        if all(g == slip(*c) for g, c in zip(got, cases)):
+            return _verdict(False, f"{len(wrong)} of {len(cases)} cases differ: it looks like you {hint}.")
+    q, d, S, q_range, threshold = cases[wrong[0]]
+    if abs(d / S) > threshold:
+        hint = f" |dS / S| = {abs(d / S):g} exceeds the threshold {threshold}: such a minibatch is always skipped."
+    elif q in q_range:
+        hint = " The safe zone includes its edges: Q_min <= Q <= Q_max."
+    elif q_range[0] <= q <= q_range[1]:
+        hint = " Inside the safe zone every minibatch with |dS / S| <= threshold is used, whatever the sign of dS."
+    elif d == 0:
+        hint = " dS = 0 moves Q nowhere, so outside the zone it is not 'toward' it: skip."
+    else:
+        hint = " Outside the zone use it only if it moves Q toward the zone (dS > 0 lowers Q)."
+    return _verdict(False, f"{len(wrong)} of {len(cases)} cases differ; the first: q={q}, ds={d:g}, S={S:g} "
+                           f"(dS / S = {d / S:g}), q_range={q_range}, threshold={threshold}: you said {got[wrong[0]]}, "
+                           f"the rule says {want[wrong[0]]}.{hint}")
 
 
 def _verdict(passed, message):
