@@ -78,3 +78,59 @@ def test_sweep_redraws_a_control_already_at_its_end():
     import ipywidgets as W
     demo = Demo(lambda fig, k: fig.subplots().plot([0, 1]), k=W.Dropdown(options=["only"]))
     assert demo.sweep() > 0
+
+
+# ---------------------------------------------------------------------- the projector style
+@pytest.fixture
+def settings_home(tmp_path, monkeypatch):
+    """A private settings folder, no environment switch, and the screen style restored after."""
+    import matplotlib as mpl
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("SRNLAB_PROJECTOR", raising=False)
+    saved = dict(mpl.rcParams)
+    yield tmp_path
+    mpl.rcParams.update(saved)
+
+
+def test_projector_style_is_readable_from_the_back(settings_home):
+    import matplotlib as mpl
+    from srnlab.course import plotting
+    assert plotting.use_style(projector=True) is True
+    assert mpl.rcParams["font.size"] >= 16 and mpl.rcParams["axes.labelsize"] >= 16
+    assert mpl.rcParams["xtick.labelsize"] >= 16 and mpl.rcParams["legend.fontsize"] >= 12
+    assert mpl.rcParams["lines.linewidth"] > plotting.STYLE["lines.linewidth"]
+    assert mpl.rcParams["figure.dpi"] > plotting.STYLE["figure.dpi"]
+    assert plotting.use_style(projector=False) is False and mpl.rcParams["font.size"] == plotting.STYLE["font.size"]
+
+
+def test_the_switch_persists_and_the_environment_overrides_it(settings_home, monkeypatch):
+    import matplotlib as mpl
+    from srnlab.course import plotting
+    assert plotting.projector_on() is False                       # nothing set: the screen style
+    plotting.set_projector(True)
+    assert (settings_home / "srnlab" / "style.json").exists() and plotting.projector_on() is True
+    assert plotting.use_style() is True and mpl.rcParams["font.size"] >= 16
+    monkeypatch.setenv("SRNLAB_PROJECTOR", "0")
+    assert plotting.projector_on() is False
+    monkeypatch.setenv("SRNLAB_PROJECTOR", "yes")
+    with pytest.raises(ValueError, match="SRNLAB_PROJECTOR must be 1"):
+        plotting.projector_on()
+    with pytest.raises(TypeError, match="True or False"):
+        plotting.set_projector("on")
+    with pytest.raises(TypeError, match="projector must be"):
+        plotting.use_style(projector=1)
+
+
+def test_a_demo_renders_at_the_styles_resolution(settings_home):
+    from srnlab.course import plotting
+    from srnlab.course.widgets import Demo, slider
+
+    def draw(fig, x):
+        fig.subplots().plot([0, 1], [0, x])
+
+    plotting.use_style(projector=False)
+    small = Demo(draw, x=slider(0.0, 1.0, 0.5)).image.value
+    plotting.use_style(projector=True)
+    large = Demo(draw, x=slider(0.0, 1.0, 0.5)).image.value
+    width = lambda png: int.from_bytes(png[16:20], "big")       # the PNG header's width in pixels
+    assert width(small) == 9 * plotting.STYLE["figure.dpi"] and width(large) == 9 * plotting.PROJECTOR["figure.dpi"]

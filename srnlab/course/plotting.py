@@ -36,14 +36,69 @@ STYLE = {
 }
 
 
-def use_style():
-    """Apply the collection's matplotlib style (call once at the top of a lesson)."""
+#: What the projector style changes: every text at least 16 pt (legends 14), thicker lines,
+#: more pixels, for the back of a lecture room.
+PROJECTOR = {"figure.dpi": 110, "font.size": 17, "axes.titlesize": 18, "axes.labelsize": 17,
+             "xtick.labelsize": 16, "ytick.labelsize": 16, "legend.fontsize": 14, "lines.linewidth": 3.0,
+             "lines.markersize": 8, "grid.alpha": 0.4}
+
+#: The environment variable that switches the projector style on (1) or off (0) for every lesson.
+PROJECTOR_ENV = "SRNLAB_PROJECTOR"
+
+
+def _settings_file():
+    import os
+    from pathlib import Path
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "srnlab" / "style.json"
+
+
+def projector_on():
+    """Whether lessons use the projector style: ``SRNLAB_PROJECTOR`` (1 or 0) if set, else the
+    switch ``set_projector`` keeps in the user's settings (``~/.config/srnlab/style.json``)."""
+    import json
+    import os
+    env = os.environ.get(PROJECTOR_ENV)
+    if env is not None:
+        if env not in ("0", "1"):
+            raise ValueError(f"{PROJECTOR_ENV} must be 1 (projector style) or 0, got {env!r}")
+        return env == "1"
+    try:
+        return bool(json.loads(_settings_file().read_text()).get("projector", False))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def set_projector(on):
+    """Switch the projector style on or off for every lesson opened from now on (and this one:
+    call ``use_style()`` again).  Kept in the user's settings file, not in the collection."""
+    import json
+    from ..results import atomic_write
+    if not isinstance(on, bool):
+        raise TypeError(f"on must be True or False, got {on!r}")
+    atomic_write(_settings_file(), json.dumps({"projector": on}))
+    return on
+
+
+def use_style(projector=None):
+    """Apply the collection's matplotlib style (call once at the top of a lesson).
+
+    projector: True for figures readable from the back of a room (``PROJECTOR``), False for
+    the screen style; None (the default) follows the switch of ``projector_on``.
+    """
     import matplotlib as mpl
     from cycler import cycler
 
+    if projector is None:
+        projector = projector_on()
+    elif not isinstance(projector, bool):
+        raise TypeError(f"projector must be True, False or None, got {projector!r}")
     style = dict(STYLE)
     style["axes.prop_cycle"] = cycler(color=[COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")])
+    if projector:
+        style.update(PROJECTOR)
     mpl.rcParams.update(style)
+    return projector
 
 
 def log10_safe(values):

@@ -79,7 +79,7 @@ class Demo:
         **controls: name -> ipywidgets control (its .value is passed as that keyword).
     """
 
-    def __init__(self, draw, figsize=(9.0, 4.2), dpi=90, **controls):
+    def __init__(self, draw, figsize=(9.0, 4.2), dpi=None, **controls):
         if not controls:
             raise ValueError("a Demo needs at least one control (a slider, dropdown, ...)")
         if not callable(draw):
@@ -88,7 +88,7 @@ class Demo:
             if not isinstance(c, W.ValueWidget):
                 raise TypeError(f"control {name!r} must be an ipywidgets control such as slider(...), got {c!r:.60}")
         self.draw = draw
-        self.figsize, self.dpi = figsize, dpi
+        self.figsize, self.dpi = figsize, dpi      # dpi None: the style's (larger in the projector style)
         self.controls = controls
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.note = W.HTML()
