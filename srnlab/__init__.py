@@ -24,7 +24,7 @@ The rooms around it:
                jacobians_eigenvalues (03), init_sweep (04), training_dynamics (05),
                theorem_ds (06), sampling_method (07), benchmarks_tables (08)
     runs/      the long runs behind `python -m srnlab list | run | summarize`: the run loop
-               (loop), the paper's tables (tables), lesson 05's dynamics (dynamics) and
+               (loop), the paper's tables (tables), the dynamics of lessons 05 and 07 (dynamics) and
                lesson 07's study (sampling_study).  The lessons never import it.
 """
 from . import tasks

@@ -19,7 +19,7 @@ update"; ``ds_on="update"`` (the default) takes the whole step
 momentum * v - lr * g that would be applied.  Because a rejected minibatch
 leaves v as it was, the same momentum part is proposed again next time,
 and once it alone breaks the |dS| or the Q test, every later minibatch is
-rejected too: training stalls (measured in lesson 05).  ``ds_on="gradient"``
+rejected too: training stalls (measured in lesson 07).  ``ds_on="gradient"``
 judges only the minibatch's own contribution -lr * g, the reading under
 which "skip this minibatch" cannot stall.
 

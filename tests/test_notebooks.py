@@ -57,7 +57,7 @@ ALONE = LESSONS
 TIME = re.compile(r"^\*About (\d+) minutes?\.[^*]*\*$")
 #: The research-level sections, marked "Optional" in their heading and left out of the lesson's time.
 OPTIONAL = {"02_srn_bptt.ipynb": ["## 6. Optional:"], "06_theorem_ds.ipynb": ["## 5. Optional:"],
-            "07_sampling_method.ipynb": ["## 5. Optional:", "## 8. Optional:"],
+            "07_sampling_method.ipynb": ["## 6. Optional:", "## 7. Optional:", "## 8. Optional:", "## 10. Optional:"],
             "08_benchmarks_tables.ipynb": ["## 6. Optional:", "## 8. Optional:"]}
 
 

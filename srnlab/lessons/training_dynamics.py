@@ -1,4 +1,8 @@
-"""Lesson 05 (training dynamics): the data file of the training runs, read back as arrays, and its figures.
+"""Lessons 05 and 07 (training dynamics): the data file of the training runs, read back as arrays, and its figures.
+
+Lesson 05 reads the plain-SGD runs (the paper's Fig. 3); lesson 07 reads the
+sampling runs of the same file beside them (the paper's Fig. 4), once the
+sampling rule has been taught.
 
 The runs themselves (``python -m srnlab run dynamics``, a few minutes) train one
 well-initialised network on the temporal-order task several times, from the same
@@ -448,3 +452,45 @@ def style_profile(ax, runs, update):
            ylabel="log10 mean ‖δ‖", title=f"profile at update {update}")
 
 
+
+
+def draw_scrub(fig, runs, update, series, labels=None, colors=None, max_points=200):
+    """The lessons' demo figure: the runs at one update, fast enough for a slider.
+
+    Left: each run's profile (log10 mean ||delta|| against steps back) at the
+    record nearest to ``update``; right: one of ``SERIES`` against the update
+    number, with a marker at ``update``.  Fixed margins and at most
+    ``max_points`` points a line keep a redraw fast.
+
+    Args:
+        fig: a matplotlib Figure (filled here).  runs: list of Run of one T.
+        update: the update to show (past a run's end: its last record, and the note says so).
+        series: one of ``SERIES``.  labels, colors: dicts by run name.
+    Returns:
+        a note (str): ``describe_at`` for every run, and the profile points not drawn.
+    """
+    from ..course.plotting import dropped_note
+
+    if not runs or not all(isinstance(r, Run) for r in runs):
+        raise ValueError("draw_scrub needs a non-empty list of Run objects (e.g. [load()['sgd']])")
+    if any(r.T != runs[0].T for r in runs):
+        raise ValueError("draw_scrub needs runs of one length T")
+    if series not in SERIES:
+        raise ValueError(f"series must be one of {SERIES}, got {series!r}")
+    labels, colors = labels or {}, colors or {}
+    update = max(1, int(round(V.nonnegative_float(update, "update"))))
+    fig.set_layout_engine(None)                        # fixed margins: a faster redraw
+    fig.subplots_adjust(left=0.08, right=0.955, bottom=0.14, top=0.91, wspace=0.27)
+    ax_p, ax_s = fig.subplots(1, 2, width_ratios=[1, 1.15])
+    notes, dropped = [], 0
+    for r in runs:
+        c, lab = colors.get(r.name), labels.get(r.name, r.name)
+        dropped += draw_profile(ax_p, r, update, color=c, label=lab)[1]
+        draw_series(ax_s, r, series, c, max_points=max_points)
+        notes.append(describe_at(r, update, lab))
+    style_profile(ax_p, runs, min(update, int(runs[0].record_update[-1])))
+    ax_p.legend(loc="lower left", fontsize=9)
+    style_series(ax_s, series, runs, update)
+    if dropped:
+        notes.append(dropped_note(dropped, "profile points"))
+    return "\n".join(notes)
