@@ -291,3 +291,17 @@ def test_multiplication_chance_checker_handles_stubs_and_bad_returns():
     assert "finite" in paper.check_multiplication_chance(lambda tol: (tol, np.nan, 0.1)).message
     with pytest.raises(TypeError, match="pass your function"):
         paper.check_multiplication_chance(None)
+
+
+def test_chance_levels_under_pascanus_squared_criterion():
+    """(y - c)^2 <= 0.04 is |y - c| <= 0.2: addition's best constant 0.5 scores 1 - 4 * 0.3^2 = 0.64;
+    multiplication's best window [c - 0.2, c + 0.2] of the density -ln t scores about 0.77."""
+    add = paper.chance_level("addition", criterion="squared", n=200_000)
+    assert abs(add.accuracy - 0.64) < 0.005 and abs(add.mean_guess_accuracy - 0.64) < 0.005
+    grid = np.linspace(0.2, 0.8, 6001)
+    exact = max(paper.product_cdf(c + 0.2) - paper.product_cdf(c - 0.2) for c in grid)
+    mul = paper.chance_level("multiplication", criterion="squared", n=200_000)
+    assert abs(mul.accuracy - exact) < 0.005 and 0.76 < exact < 0.78
+    assert abs(mul.mean_guess_accuracy - (paper.product_cdf(0.45) - paper.product_cdf(0.05))) < 0.005
+    with pytest.raises(ValueError, match="criterion"):
+        paper.chance_level("addition", criterion="relative")

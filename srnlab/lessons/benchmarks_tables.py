@@ -460,17 +460,20 @@ class Chance:
     n: int
 
 
-def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE):
+def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE, criterion="absolute"):
     """Chance level of a task: simulate n targets with ``tasks.generate`` and find the best constant.
 
     Classification: the most frequent class (the classes are uniform, so about 1/n_classes).
-    Regression: the constant c on a grid of step 0.001 in [0, 1] with the most targets within
-    |y - c| < tol; also the accuracy of the mean target, the constant a least-squares network
-    that ignores its input converges to.
+    Regression: the constant c on a grid of step 0.001 in [0, 1] with the most targets counted
+    right, by ``criterion`` as in ``tasks.accuracy``: |y - c| < tol ("absolute", the paper's
+    text) or (y - c)^2 <= tol ("squared", Pascanu's code: |y - c| <= sqrt(tol)); also the
+    accuracy of the mean target, the constant a least-squares network that ignores its input
+    converges to.
     """
     spec = tasks.spec(task)
     n = V.positive_int(n, "n")
     tol = V.nonnegative_float(tol, "tol", allow_zero=False)
+    V.choice(criterion, "criterion", tasks.CRITERIA)
     _, y = tasks.generate(task, n, tasks.min_length(task), rng)   # targets do not depend on T
     if spec.output == "softmax":
         freq = np.bincount(y, minlength=spec.n_classes) / n
@@ -478,10 +481,16 @@ def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE):
         return Chance(task, k, float(freq[k]), None, None, n)
     ys = np.sort(y.ravel())
     grid = np.linspace(0.0, 1.0, 1001)
-    hits = np.searchsorted(ys, grid + tol, "left") - np.searchsorted(ys, grid - tol, "right")
-    j = int(np.argmax(hits))
     m = float(ys.mean())
-    return Chance(task, float(grid[j]), float(hits[j] / n), m, float(np.mean(np.abs(ys - m) < tol)), n)
+    if criterion == "absolute":
+        hits = np.searchsorted(ys, grid + tol, "left") - np.searchsorted(ys, grid - tol, "right")
+        mean_ok = np.abs(ys - m) < tol
+    else:
+        half = np.sqrt(tol)
+        hits = np.searchsorted(ys, grid + half, "right") - np.searchsorted(ys, grid - half, "left")
+        mean_ok = (ys - m) ** 2 <= tol
+    j = int(np.argmax(hits))
+    return Chance(task, float(grid[j]), float(hits[j] / n), m, float(np.mean(mean_ok)), n)
 
 
 def product_cdf(t):
