@@ -151,16 +151,23 @@ def log_change(net, X, y, step, h, norm, exact, result, workspace=None):
 
 def log_seed(G, norm):
     """d log10 ||G|| / dG, (batch, K): the seed whose ``theorem.g_adjoint`` gives the first-order
-    change of log10 ||G|| for any dW_rec (the formulas of the module docstring)."""
+    change of log10 ||G|| for any dW_rec (the formulas of the module docstring).
+
+    Computed on G / max|G| (log ||cG|| - log ||G|| does not depend on G, so the seed of G is
+    the seed of G / c divided by c): no square underflows, however small G is.
+    """
+    scale = float(np.max(np.abs(G)))
+    Gs = G / scale
     ln10 = math.log(10.0)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if norm == "frobenius":
-            return G / (float(np.vdot(G, G)) * ln10)
-        if norm == "spectral":
-            U, s, Vt = np.linalg.svd(G, full_matrices=False)
-            return np.outer(U[:, 0], Vt[0]) / (float(s[0]) * ln10)
-        n = np.linalg.norm(G, axis=1, keepdims=True)
-        return np.where(n > 0, G / np.where(n > 0, n, 1.0), 0.0) / (float(n.sum()) * ln10)
+    if norm == "frobenius":
+        seed = Gs / (float(np.vdot(Gs, Gs)) * ln10)
+    elif norm == "spectral":
+        U, s, Vt = np.linalg.svd(Gs, full_matrices=False)
+        seed = np.outer(U[:, 0], Vt[0]) / (float(s[0]) * ln10)
+    else:
+        n = np.linalg.norm(Gs, axis=1, keepdims=True)
+        seed = np.where(n > 0, Gs / np.where(n > 0, n, 1.0), 0.0) / (float(n.sum()) * ln10)
+    return seed / scale
 
 
 def first_order(G, dG, norm):

@@ -216,3 +216,12 @@ def test_bad_trainer_options_are_refused(kw, error, words):
 def test_numpy_scalars_are_numbers_for_ds_max():
     cfg = srnlab.TrainConfig(task="temporal_order", T=20, ds_max=np.float32(1.0), reset_velocity_every=np.int64(50))
     assert cfg.ds_max == 1.0 and cfg.reset_velocity_every == 50
+
+
+@pytest.mark.parametrize("norm", NORMS)
+def test_first_order_does_not_depend_on_the_scale_of_the_old_gradient(norm):
+    """A tiny G (squares far below the float range) gives the same first-order change as G itself."""
+    rng = np.random.default_rng(11)
+    G, dG = rng.normal(size=(6, 12)), rng.normal(size=(6, 12))
+    for c in (1e-200, 1e200):
+        assert first_order(c * G, c * dG, norm) == pytest.approx(first_order(G, dG, norm), rel=1e-12)
