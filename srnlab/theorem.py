@@ -132,7 +132,19 @@ def ds(net, X, y, dW_rec, h, *, reduction=None, result=None):
             targets is refused (``bptt.check_result``).
     """
     G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
-    return float(2.0 * np.sum(G * dG))
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = 2.0 * float(np.sum(G.astype(np.float64) * dG))
+    if not np.isfinite(value):
+        V.warn_numerical(f"dS = {value}: {_why_not_finite(G, dG)}", stacklevel=2)
+    return value
+
+
+def _why_not_finite(G, dG):
+    if not np.all(np.isfinite(G)):
+        return f"the old gradient G = delta(k-h) itself is not finite (it overflowed in {G.dtype})"
+    if not np.all(np.isfinite(dG)):
+        return f"its change dG overflowed in {dG.dtype} (the gradients explode over these h steps)"
+    return "the sum (G, dG) overflowed"
 
 
 def ds_relative(net, X, y, dW_rec, h, *, reduction=None, result=None):
@@ -143,9 +155,16 @@ def ds_relative(net, X, y, dW_rec, h, *, reduction=None, result=None):
     no ratio exists: NaN, with a ``NumericalWarning`` that says so.
     """
     G, dG = _tangent_for(net, X, y, dW_rec, h, reduction, result)
-    S = float(np.sum(G * G))
-    if S > 0:
-        return 2.0 * float(np.sum(G * dG)) / S
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = float(np.max(np.abs(G))) if G.size else 0.0
+        Gs = G.astype(np.float64) / scale if 0 < scale < np.inf else G.astype(np.float64)
+        S = float(np.sum(Gs * Gs))
+        value = 2.0 * float(np.sum(Gs * dG)) / S / (scale if 0 < scale < np.inf else 1.0) if S > 0 else np.nan
+    if S > 0 and np.isfinite(value):
+        return value
+    if S > 0 or not np.isfinite(scale):
+        V.warn_numerical(f"dS / S = {value}: {_why_not_finite(G, dG)}", stacklevel=2)
+        return value
     V.warn_numerical("dS / S = nan: S = ||delta(k-h)||^2 is exactly zero (the old gradient vanished "
                      "completely), so no relative change exists", stacklevel=2)
     return float("nan")

@@ -327,3 +327,24 @@ def test_an_absurd_learning_rate_diverges_at_once_and_says_where():
         t = srnlab.train(net, "temporal_order", 30, 60, lr=1e305, n_train=100, n_val=20, epoch=10, record_every=1)
     assert t.status.startswith("diverged at update") and "largest |weight|" in t.status
     assert t.best_update == 0 and np.array_equal(t.best.W_rec, net.W_rec)   # the best network is the start
+
+
+def test_ds_of_an_exploding_float32_network_is_the_number_not_an_overflow():
+    """In float32 the products G * dG overflow (3.4e38); dS is summed in float64 and exists."""
+    net = srnlab.SRN.init(6, 100, 4, output="softmax", std=1.0, rng=0, dtype=np.float32)
+    X, y = tasks.generate("temporal_order", 10, 100, rng=1)
+    dW = np.full((100, 100), 1e-4, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = srnlab.ds(net, X, y, dW, 99)
+        rel = srnlab.ds_relative(net, X, y, dW, 99)
+    assert np.isfinite(value) and abs(value) > 3.4e38 and np.isfinite(rel)
+
+
+def test_ds_of_an_overflowed_old_gradient_says_why():
+    net = srnlab.SRN.init(6, 100, 4, output="softmax", std=3.0, rng=0, dtype=np.float32)
+    X, y = tasks.generate("temporal_order", 10, 100, rng=1)
+    res = srnlab.bptt(net, X, y)
+    assert not np.all(np.isfinite(res.delta[:, 0]))            # std 3: delta overflows float32 on the way back
+    with pytest.warns(srnlab.NumericalWarning, match="itself is not finite"):
+        assert not np.isfinite(srnlab.ds(net, X, y, np.zeros((100, 100), np.float32), 99, result=res))
