@@ -67,8 +67,9 @@ class BPTTResult:
 
     @property
     def delta_norms(self):
-        """(T,) mean over the batch of per-example ||delta(t)||_2 (Fig. 2, solid)."""
-        return np.linalg.norm(self.delta, axis=2).mean(axis=0)
+        """(T,) mean over the batch of per-example ||delta(t)||_2 (Fig. 2, solid); in float64, so that a
+        float32 network's norms do not overflow."""
+        return np.linalg.norm(self.delta.astype(np.float64), axis=2).mean(axis=0)
 
     @property
     def dW_rec_norms(self):
@@ -78,8 +79,8 @@ class BPTTResult:
         Frobenius norm is ||z(t-1)|| * ||delta(t)||; the term at t = 0 is zero
         because z(-1) = 0.  (Fig. 2, dashed.)
         """
-        z_norm = np.linalg.norm(self.z, axis=2)
-        d_norm = np.linalg.norm(self.delta, axis=2)
+        z_norm = np.linalg.norm(self.z.astype(np.float64), axis=2)
+        d_norm = np.linalg.norm(self.delta.astype(np.float64), axis=2)
         terms = np.zeros_like(d_norm)
         terms[:, 1:] = z_norm[:, :-1] * d_norm[:, 1:]
         return terms.mean(axis=0)

@@ -30,8 +30,9 @@ NORMS = ("mean", "spectral", "frobenius")
 def block_norms(delta, norm="mean"):
     """The norm of each (batch, K) block of local gradients.
 
-    A block whose largest |entry| is beyond 1e150 or below 1e-150 is measured
-    divided by that entry, then scaled back, so that entries near the ends of
+    A block whose largest |entry| is near the square root of the ends of its
+    floating-point range (beyond about 1e150 or below 1e-150 in float64; 1e16
+    and 1e-16 in float32) is measured divided by that entry, then scaled back, so that entries near the ends of
     the floating-point range (1e-200, 1e200) give their true norm instead of
     0 or inf.
 
@@ -56,7 +57,8 @@ def _norms(delta, norm):
         scale = np.abs(delta).max(axis=(0, 2)) if delta.size else np.zeros(delta.shape[1])
         # Scale only where squares could leave the floating-point range, so that ordinary
         # gradients give exactly the bits they always gave.
-        extreme = (scale > 0) & ((scale < 1e-150) | (scale > 1e150)) & np.isfinite(scale)
+        info = np.finfo(delta.dtype)           # where squares leave the range: about 1e+-150 in float64, 1e+-18 in float32
+        extreme = (scale > 0) & ((scale < np.sqrt(info.tiny) * 1e3) | (scale > np.sqrt(info.max) / 1e3)) & np.isfinite(scale)
         safe = np.where(extreme, scale, 1.0)
         x = delta / safe[None, :, None] if extreme.any() else delta
         if norm == "mean":

@@ -263,14 +263,14 @@ class Trainer:
             return self._diverged(i, f"the loss or a gradient is not finite (loss = {res.loss}; the largest "
                                      f"|weight| is {self._largest_weight():.3g})")
         grads = res.grads
-        with np.errstate(over="ignore"):
-            grad_norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        with np.errstate(over="ignore"):          # in float64, so that a float32 net's norm does not overflow
+            grad_norm = math.sqrt(sum(float(np.dot(g.ravel().astype(np.float64), g.ravel())) for g in grads.values()))
         if not math.isfinite(grad_norm):
             return self._diverged(i, "the gradient's norm overflowed (every entry is finite, their squares are not)")
         if cfg.method == "clip" and grad_norm > cfg.clip_norm:
             grads = {k: g * (cfg.clip_norm / grad_norm) for k, g in grads.items()}
-        proposal = {k: cfg.momentum * self.velocity[k] - cfg.lr * grads[k] for k in grads}
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):     # an overflow is caught just below
+            proposal = {k: cfg.momentum * self.velocity[k] - cfg.lr * grads[k] for k in grads}
             proposal_finite = all(np.all(np.isfinite(v)) for v in proposal.values())
         if not proposal_finite:
             return self._diverged(i, f"the proposed step overflowed (lr = {cfg.lr:g} times a gradient of norm "
@@ -377,13 +377,13 @@ class Trainer:
         Returns False (and the run is diverged) if the network's outputs are not finite."""
         cfg, net = self.config, self.net
         correct, loss, n = 0.0, 0.0, 0
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for X, y in self.val_set:
                 y_hat = net.predict(X)
                 if not np.all(np.isfinite(y_hat)):
                     return self._diverged(self.updates, f"the network's validation outputs are not finite (the "
                                                         f"largest |weight| is {self._largest_weight():.3g})")
-                o = np.log(np.maximum(y_hat, 1e-300)) if net.output == "softmax" else y_hat
+                o = np.log(np.maximum(y_hat, np.finfo(y_hat.dtype).tiny)) if net.output == "softmax" else y_hat
                 loss += output_error(net, o, y, "sum")[0]
                 correct += tasks.accuracy(cfg.task, y_hat, y, cfg.tol) * len(X)
                 n += len(X)

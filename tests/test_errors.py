@@ -299,13 +299,14 @@ def test_ds_relative_of_a_vanished_gradient_says_why():
 
 
 # ---------------------------------------------------------------------- training that blows up
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("method", ["sgd", "clip", "sampling"])
 @pytest.mark.parametrize("std, lr", [(5.0, 1e-2), (0.1, 1e305), (5.0, 1e10)])
-def test_blow_ups_stop_cleanly(method, std, lr):
+def test_blow_ups_stop_cleanly(method, std, lr, dtype):
     """An exploding start (std 5, K = 100) or an absurd learning rate: no exception, no NumPy
     warning; the run either completes or stops as "diverged at update N: ..." with its best
     network and its history kept."""
-    net = srnlab.SRN.init(6, 100, 4, output="softmax", std=std, rng=0)
+    net = srnlab.SRN.init(6, 100, 4, output="softmax", std=std, rng=0, dtype=dtype)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         t = srnlab.train(net, "temporal_order", 30, 60, lr=lr, method=method, n_train=100, n_val=20,
