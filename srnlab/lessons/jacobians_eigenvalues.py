@@ -338,8 +338,7 @@ def draw_jacobian_chain(ax, h=4, norms=None, *, fontsize=None):
     Returns:
         ax.
     """
-    from ..course.plotting import COLORS
-    from ..course.plotting import check_axes, diagram_arrow, diagram_box, diagram_fontsize
+    from ..course.plotting import COLORS, check_axes, diagram_arrow, diagram_box, diagram_fontsize
     from . import _real_array
 
     check_axes(ax)

@@ -65,6 +65,18 @@ class Experiment:
         specs = [s for s in specs if (not tasks or s.task in tasks) and (not columns or s.column in columns)]
         return [s for i, s in enumerate(specs) if i % shard[1] == shard[0]]
 
+    def all_specs_recorded(self, scale, seed, records, what):
+        """Every run of the experiment at a scale, once each has its record; else a RunError that says
+        nothing was written (for results files made only from every run, ``needs_all_runs``)."""
+        from .loop import RunError
+        specs = self.specs(scale, seed)
+        missing = [s.name for s in specs if s.name not in records]
+        if missing:
+            raise RunError(f"the {what} needs all {len(specs)} runs and {len(missing)} have no record yet "
+                           f"(e.g. {missing[0]}); nothing was written: run `python -m srnlab run {self.name} "
+                           f"--scale {scale}` to finish them")
+        return specs
+
     def results_path(self, scale, out=None):
         """The results file ``summarize`` writes."""
         return folder(out) / f"{self.tag(scale)}.json"

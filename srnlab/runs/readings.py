@@ -46,7 +46,7 @@ from ..srn import SRN
 from ..theorem import s_gradient
 from ..train import Trainer, TrainConfig
 from .experiment import Experiment, SeedRun
-from .loop import RunError, check_fraction, versions
+from .loop import check_fraction, versions
 
 AUTHOR = dict(indicator="log10", norm="spectral", exact=True)
 #: name -> extra TrainConfig fields (every run is method "sampling" but sgd_author)
@@ -146,12 +146,7 @@ class Readings(Experiment):
 
     def summarize(self, scale, seed, out, records):
         """Write results/readings-<scale>.npz once every run has its record; never a partial file."""
-        jobs = self.specs(scale, seed)
-        missing = [j.name for j in jobs if j.name not in records]
-        if missing:
-            raise RunError(f"the readings file needs all {len(jobs)} runs and {len(missing)} have no record yet "
-                           f"(e.g. {missing[0]}); nothing was written: run `python -m srnlab run readings "
-                           f"--scale {scale}` to finish them")
+        jobs = self.all_specs_recorded(scale, seed, records, "readings file")
         arrays, lines = {}, []
         for j in jobs:
             rec = records[j.name]

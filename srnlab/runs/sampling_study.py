@@ -57,7 +57,7 @@ from ..srn import SRN
 from ..theorem import tangent
 from ..train import Trainer, TrainConfig
 from .experiment import Experiment, SeedRun
-from .loop import RunError, check_fraction, versions
+from .loop import check_fraction, versions
 
 INF = float("inf")
 
@@ -298,12 +298,7 @@ class SamplingStudy(Experiment):
 
     def summarize(self, scale, seed, out, records):
         """Write the study file, once every (seed, run) has its record; never a partial file."""
-        jobs = self.specs(scale, seed)
-        missing = [j.name for j in jobs if j.name not in records]
-        if missing:
-            raise RunError(f"the study file needs all {len(jobs)} runs and {len(missing)} have no record yet "
-                           f"(e.g. {missing[0]}); nothing was written: run `python -m srnlab run sampling_study "
-                           f"--scale {scale}` to finish them")
+        jobs = self.all_specs_recorded(scale, seed, records, "study file")
         cfg = config_of(scale, seed)
         data = _assemble(cfg, {(j.seed, j.run): records[j.name] for j in jobs})
         path = self.results_path(scale, out)
