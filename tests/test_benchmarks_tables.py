@@ -305,3 +305,43 @@ def test_chance_levels_under_pascanus_squared_criterion():
     assert abs(mul.mean_guess_accuracy - (paper.product_cdf(0.45) - paper.product_cdf(0.05))) < 0.005
     with pytest.raises(ValueError, match="criterion"):
         paper.chance_level("addition", criterion="relative")
+
+
+# ------------------------------------------------------------------ the demos' drawing
+def test_task_demo_draws_every_task_and_length():
+    import ipywidgets as W
+    from srnlab.course.widgets import Demo, slider
+
+    def marked_steps(task, X):
+        channel = X[:, :, 1] if tasks.spec(task).output == "linear" else X[:, :, :2].sum(axis=2)
+        return [np.flatnonzero(row) for row in channel]
+
+    demo = Demo(lambda fig: paper.build_task_demo(fig, marked_steps),
+                task=W.Dropdown(options=TASKS, value="temporal_order"),
+                T=slider(10, 60, 20, integer=True), example=slider(0, 49, 0, integer=True))
+    demo.sweep()
+    ax = demo.fig.axes[0]
+    for task in TASKS:
+        for T in (10, 33, 60):
+            note = demo.update(task=task, T=T, example=1)      # the artists only, no picture
+            L = int(note.split("T' = ")[1].split(" ")[0])
+            assert T <= L <= ax.get_xlim()[1] - 0.5 < 1.4 * L    # the axis holds T' and little more
+            assert ax.get_xlim()[1] - 0.5 in paper.TASK_AXIS_ENDS
+            bands = [b for b in ax.patches if b.get_visible()]
+            assert len(bands) == len(tasks.marker_ranges(task, L)) == len(ax.get_legend().get_texts())
+
+
+def test_reserve_legend_room_keeps_the_layout():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 4), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    paper.reserve_legend_room(ax, ["a rather long legend entry"] * 5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    box = ax.get_position().bounds
+    assert ax.get_legend() is None                         # the stand-in is gone
+    assert box[0] + box[2] < 0.8                           # room on the right for the legend
+    ax.legend(handles=ax.plot([0, 1], label="x"), loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.canvas.draw()
+    assert ax.get_position().bounds == box

@@ -24,6 +24,7 @@ leaves it out.
 """
 import ast
 import json
+import math
 import os
 import re
 import shutil
@@ -329,10 +330,29 @@ def _problems_in_outputs(nb):
     return problems
 
 
+# Counts every new picture a demo's image shows (its src changes), with the time it came.
+WATCH_IMAGE = r"""
+([sel, i]) => {
+  const img = document.querySelectorAll(sel)[i].querySelector(':scope > img.widget-image');
+  window.srnFrames = [];
+  if (window.srnObserver) window.srnObserver.disconnect();
+  window.srnObserver = new MutationObserver(() => window.srnFrames.push(performance.now()));
+  window.srnObserver.observe(img, {attributes: true, attributeFilter: ['src']});
+}
+"""
+
+# The kernel's side of demo i: its first slider's name, its values, whether its exact picture is still due, its PNG's hash.
+KERNEL_DEMO = ("__import__('json').dumps((lambda d: [[n for n, c in d.controls.items() "
+               "if 'Slider' in type(c).__name__][0], d.values(), d.pending, "
+               "__import__('hashlib').sha256(d.image.value).hexdigest()])"
+               "(__import__('srnlab.course.widgets', fromlist=['DEMOS']).DEMOS[{i}]))")
+
+
 def _move_slider(page, lab_path, demo):
     """Drag the first slider of a demo a third of its track, then nudge it with a key.
 
-    Returns what happened, for the report; fails if the figure does not answer.
+    Returns what happened, for the report; fails if the figure does not follow the drag
+    or does not end at the released value.
     """
     box = page.locator(DEMO_SELECTOR).nth(demo)
     slider = box.locator("> .widget-hbox .widget-slider").first
@@ -343,31 +363,42 @@ def _move_slider(page, lab_path, demo):
     now = readout.inner_text()
     result = {"slider": label, "start": now}
 
-    # 1. Drag with the mouse: the readout follows at once, the figure only on release.
-    src0, digest0 = _demo_image_src(page, demo), page.evaluate(IMAGE_DIGEST, [lab_path, demo])
+    # 1. Drag with the mouse for about 1.5 s: the figure follows while the button is down.
+    digest0 = page.evaluate(IMAGE_DIGEST, [lab_path, demo])
+    page.evaluate(WATCH_IMAGE, [DEMO_SELECTOR, demo])
     hb = handle.bounding_box()
     base = slider.locator(".noUi-base").bounding_box()
     direction = 1 if hb["x"] + hb["width"] / 2 < base["x"] + base["width"] / 2 else -1
     x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(x + direction * base["width"] / 3, y, steps=8)
-    page.wait_for_timeout(1000)           # time enough for a (wrong) redraw on every move
-    during_readout = readout.inner_text()
-    during_src = _demo_image_src(page, demo)
+    t_down = page.evaluate("() => performance.now()")
+    for k in range(1, 16):                     # a hand: 15 small moves, 0.1 s apart
+        page.mouse.move(x + direction * base["width"] / 3 * k / 15, y, steps=2)
+        page.wait_for_timeout(100)
+    t_up = page.evaluate("() => performance.now()")
+    during = page.evaluate("([a, b]) => window.srnFrames.filter((t) => t > a && t <= b).length", [t_down, t_up])
     page.mouse.up()
-    page.wait_for_function(
-        "([sel, i, src]) => { const b = document.querySelectorAll(sel)[i];"
-        " return b && b.querySelector(':scope > img.widget-image').getAttribute('src') !== src; }",
-        arg=[DEMO_SELECTOR, demo, src0], timeout=REDRAW_TIMEOUT * 1000)
+    # The hand rests: the last drag frame, then the exact picture; wait until no new picture for 1 s.
+    page.wait_for_function("() => window.srnFrames.length > 0 && performance.now() - window.srnFrames.at(-1) > 1000",
+                           timeout=REDRAW_TIMEOUT * 1000, polling=100)
     digest1 = page.evaluate(IMAGE_DIGEST, [lab_path, demo])
     after_drag = readout.inner_text()
-    result.update(after_drag=after_drag, readout_during_drag=during_readout,
-                  redrawn_during_drag=during_src != src0)
+    name, values, pending, kernel_digest = json.loads(ast.literal_eval(page.evaluate(
+        "([p, e]) => window.srnTest.kernelEval(p, e)", [lab_path, KERNEL_DEMO.format(i=demo)])))
+    fps = during / ((t_up - t_down) / 1000)
+    result.update(after_drag=after_drag, frames_during_drag=during, frames_per_second_during_drag=round(fps, 1),
+                  kernel_value=values[name], exact_picture_pending=pending)
     assert after_drag != now, f"dragging '{label}' did not move it"
-    assert during_src == src0, \
-        f"'{label}' redrew the figure before the mouse was released (continuous_update should be False)"
+    assert during >= 3, f"'{label}': the figure changed {during} times during a 1.5 s drag (it should follow the hand)"
     assert digest1 != digest0, f"moving '{label}' from {now} to {after_drag} left the figure unchanged"
+    # The figure ends where the hand stopped: the kernel holds the released value, has drawn
+    # its exact picture, and the page shows that very picture.
+    shown_value = float(after_drag.replace("\u2212", "-"))   # the readout writes a minus sign
+    assert math.isclose(values[name], shown_value, rel_tol=0.01, abs_tol=1e-9), \
+        f"'{label}' reads {after_drag} on the page but the kernel drew {values[name]}"
+    assert not pending, f"'{label}': the exact picture was never drawn after the release"
+    assert kernel_digest == digest1, f"'{label}': the page shows another picture than the kernel's last one"
 
     # 2. An arrow key, as for a keyboard user (noUiSlider sends "change" on keydown).
     src1 = _demo_image_src(page, demo)
@@ -506,9 +537,10 @@ def test_the_browser_check_catches_problems(browser, lab, report, tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell("import warnings\nwarnings.warn('a warning on stderr')"),
         nbformat.v4.new_code_cell("from srnlab.course.widgets import Demo, slider\n"
-                                  "def draw(fig, a):\n    if a > 0.5:\n        raise ValueError('bad a')\n"
-                                  "    fig.subplots().plot([0, a])\n"
-                                  "Demo(draw, a=slider(0, 1, 0.9))"),
+                                  "def build(fig):\n    (line,) = fig.subplots().plot([0, 1])\n"
+                                  "    def update(a):\n        if a > 0.5:\n            raise ValueError('bad a')\n"
+                                  "        line.set_ydata([0, a])\n    return update\n"
+                                  "Demo(build, a=slider(0, 1, 0.9))"),
         nbformat.v4.new_code_cell("1 / 0"),
         nbformat.v4.new_code_cell("print('never run')"),
     ]

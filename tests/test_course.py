@@ -52,32 +52,177 @@ def test_jacobian_and_std_checkers():
     assert not r and "variance" in r.message
 
 
-def test_demo_reports_errors_and_sweeps():
-    def draw(fig, a):
+def _line_demo(**kw):
+    """A demo with a moving curve under a static line and legend, and a title that changes."""
+    x = np.linspace(0, 10, 200)
+
+    def build(fig):
         ax = fig.subplots()
-        x = np.linspace(0, 1, 5)
-        if a > 5:
-            raise ValueError("too big")
-        ax.plot(x, np.exp(a * x))
-        return f"a = {a}"
-    demo = Demo(draw, a=slider(0, 10, 1, description="a"))
-    assert demo.image.value and "a = 1" in demo.note.value
+        (curve,) = ax.plot(x, np.zeros_like(x), label="curve")
+        ax.axhline(0.5, color="k", label="static")
+        ax.set_ylim(-1.2, 1.2)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(loc="upper right")
+
+        def update(rho):
+            if rho > 1.45:
+                raise ValueError("too big")
+            curve.set_ydata(np.sin(rho * x))
+            ax.set_title(f"rho = {rho:.2f}")
+            return f"rho is {rho:.2f}"
+        return update
+    return Demo(build, rho=slider(0.5, 1.5, 0.9, step=0.01, description="rho"), **kw)
+
+
+def _pixels(demo):
+    from PIL import Image
+    import io
+    return np.asarray(Image.open(io.BytesIO(demo.image.value)))
+
+
+def _drag(demo, name, values):
+    """Move a control through values as a drag does, without the exact picture at the end."""
+    exact_later, demo._exact_later = demo._exact_later, lambda: None
+    try:
+        for v in values:
+            demo.controls[name].value = v
+    finally:
+        demo._exact_later = exact_later
+
+
+def test_demo_reports_errors_and_keeps_the_last_picture():
+    demo = _line_demo()
+    assert demo.image.value and "rho is 0.90" in demo.note.value
     first = demo.image.value
-    demo.controls["a"].value = 3
-    assert demo.image.value != first                      # the figure answers
-    demo.controls["a"].value = 8
-    assert "too big" in demo.note.value and demo.image.value  # last picture kept
-    with pytest.raises(AssertionError, match="a=10"):
+    demo.controls["rho"].value = 1.2
+    assert demo.image.value != first and "rho is 1.20" in demo.note.value     # the figure answers
+    good = demo.image.value
+    demo.controls["rho"].value = 1.5
+    assert "too big" in demo.note.value and demo.image.value == good           # last picture kept
+    with pytest.raises(AssertionError, match="rho=1.5"):
         demo.sweep()
-    assert demo.controls["a"].value == 8
-    good = Demo(lambda fig, a: fig.subplots().plot([0, a]), a=slider(0, 1, 0.5))
-    assert good.sweep() > 0
+    assert demo.controls["rho"].value == 1.5
+
+
+def test_drag_frames_redraw_only_what_moved_and_the_rest_stays():
+    demo = _line_demo()
+    _drag(demo, "rho", np.linspace(0.5, 1.4, 12))
+    kinds = [k for k, _ in demo.frames]
+    assert kinds[0] == "exact" and kinds[1:] == ["drag"] * 12 and demo.pending
+    drawn = [a for a in demo._animated if not (hasattr(a, "get_text") and a.get_text() == "")]
+    assert demo._background is not None and len(drawn) == 2                    # the curve and the title
+    quick = _pixels(demo)
+    demo.redraw()                                                              # the hand rests
+    assert not demo.pending and demo.frames[-1][0] == "exact"
+    exact = _pixels(demo)
+    # Same picture up to drawing order: the moving curve is drawn over the static line
+    # during a drag, under it in the exact picture.  A stale background (the old curve
+    # left behind) would differ along a whole curve: more than 1% of the pixels.
+    differ = np.any(quick != exact, axis=-1).mean()
+    assert 0 < differ < 0.002, differ
+    fresh = _line_demo()
+    fresh.controls["rho"].value = 1.4
+    fresh.redraw()
+    assert np.array_equal(_pixels(fresh), exact)                               # exact = drawn from scratch
+
+
+def test_a_changed_limit_redraws_the_whole_figure():
+    x = np.linspace(0, 1, 50)
+
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot(x, x)
+
+        def update(a):
+            line.set_ydata(a * x)
+            if ax.get_ylim() != (0, max(1.0, a)):            # follows the data above 1
+                ax.set_ylim(0, max(1.0, a))
+        return update
+    demo = Demo(build, a=slider(0.0, 4.0, 0.5, step=0.5))
+    _drag(demo, "a", [0.5, 0.0, 1.0])                        # limits stay (0, 1): blitted
+    background = demo._background
+    _drag(demo, "a", [0.0])
+    assert demo._background is background                    # the saved picture was reused
+    _drag(demo, "a", [3.0])                                  # the limits change: everything again
+    assert demo._background is not background
+    moved = _pixels(demo)
+    demo.redraw()
+    assert np.any(_pixels(demo) != moved, axis=-1).mean() < 0.002   # the same up to drawing order
+
+
+def test_a_changed_legend_or_axis_label_is_drawn_during_the_drag():
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, 1], label="a = 0")
+        legend = ax.legend(loc="upper left")
+
+        def update(a, where):
+            line.set_ydata([0, a])
+            if where == "legend":
+                legend.get_texts()[0].set_text(f"a = {a}")
+            else:
+                ax.xaxis.label.set_text(f"x for a = {a}")
+        return update
+    import ipywidgets as W
+    for where in ("legend", "label"):
+        demo = Demo(build, a=slider(0, 1, 0.5, step=0.25), where=W.Dropdown(options=[where]))
+        _drag(demo, "a", [0.25, 0.75])
+        quick = _pixels(demo)
+        demo.redraw()
+        assert np.array_equal(quick, _pixels(demo)), where        # a full frame: nothing left behind
+
+
+def test_without_an_event_loop_the_exact_picture_follows_at_once():
+    demo = _line_demo()
+    demo.controls["rho"].value = 1.0
+    assert [k for k, _ in demo.frames[-2:]] == ["drag", "exact"] and not demo.pending
+
+
+def test_in_a_kernel_the_exact_picture_waits_until_the_hand_rests():
+    import asyncio
+    from srnlab.course import widgets
+
+    async def play():
+        demo = _line_demo()
+        for v in np.linspace(0.6, 1.0, 5):
+            demo.controls["rho"].value = float(v)
+            await asyncio.sleep(0.01)                        # faster than EXACT_AFTER
+        assert demo.pending and [k for k, _ in demo.frames].count("exact") == 1
+        await asyncio.sleep(widgets.EXACT_AFTER + 0.2)
+        assert not demo.pending and demo.frames[-1][0] == "exact"
+        assert [k for k, _ in demo.frames].count("exact") == 2   # one exact picture for the whole drag
+        assert "rho is 1.00" in demo.note.value
+    asyncio.run(play())
+
+
+def test_build_must_return_update_and_draws_once():
+    calls = []
+
+    def build(fig):
+        calls.append(fig)
+        fig.subplots()
+        return lambda a: None
+    demo = Demo(build, a=slider(0, 1, 0.5))
+    demo.sweep()
+    assert len(calls) == 1 and demo.fig is calls[0]
+    with pytest.raises(TypeError, match="must return the function update"):
+        Demo(lambda fig: None, a=slider(0, 1, 0.5))
 
 
 def test_sweep_redraws_a_control_already_at_its_end():
     import ipywidgets as W
-    demo = Demo(lambda fig, k: fig.subplots().plot([0, 1]), k=W.Dropdown(options=["only"]))
+
+    def build(fig):
+        fig.subplots().plot([0, 1])
+        return lambda k: None
+    demo = Demo(build, k=W.Dropdown(options=["only"]))
     assert demo.sweep() > 0
+
+
+def test_sliders_follow_the_drag():
+    assert slider(0, 1, 0.5).continuous_update and slider(1, 10, 2, log=True).continuous_update
+    assert slider(1, 10, 2, integer=True).continuous_update
 
 
 # ---------------------------------------------------------------------- the projector style
@@ -125,8 +270,9 @@ def test_a_demo_renders_at_the_styles_resolution(settings_home):
     from srnlab.course import plotting
     from srnlab.course.widgets import Demo, slider
 
-    def draw(fig, x):
-        fig.subplots().plot([0, 1], [0, x])
+    def draw(fig):
+        (line,) = fig.subplots().plot([0, 1], [0, 0])
+        return lambda x: line.set_ydata([0, x])
 
     plotting.use_style(projector=False)
     small = Demo(draw, x=slider(0.0, 1.0, 0.5)).image.value

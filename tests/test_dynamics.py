@@ -199,3 +199,38 @@ def test_initial_net_is_rebuilt_from_the_file(tiny):
     net = dynamics.initial_net(dyn.meta)
     want = runs_dynamics.initial_net(dyn.meta["K"], dyn.meta["seed"])
     np.testing.assert_array_equal(net.W_rec, want.W_rec)
+
+
+def test_build_scrub_moves_the_profile_and_redraws_on_a_new_group(tiny):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    _, dyn = tiny
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    groups = {"short": [dyn["sgd"], dyn["sampling"]], "long": [dyn["sgd_long"]]}
+    update = dynamics.build_scrub(fig, groups, labels={"sgd": "plain SGD"})
+    assert len(fig.axes) == 2 and fig.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
+    ax_p, ax_s = fig.axes
+    places = [ax.get_position().bounds for ax in fig.axes]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        note = update(1, "short", "q")
+        fig.canvas.draw()
+        lines = list(ax_p.lines)
+        assert note.startswith("plain SGD at update 1") and note.count("\n") == 1
+        last = int(dyn["sgd"].record_update[-1])
+        update(last, "short", "q")                                   # same content: only moved
+        assert list(ax_p.lines) == lines and ax_p.get_title() == f"profile at update {last}"
+        np.testing.assert_array_equal(lines[0].get_ydata(), dyn["sgd"].log10_delta[-1])
+        assert list(ax_s.lines[-1].get_xdata()) == [last, last]
+        for series in dynamics.SERIES:                               # new content: drawn anew
+            note = update(10 ** 6, "long", series)
+            fig.canvas.draw()
+            assert ax_p.lines[0] is not lines[0] and "ends at update 20" in note
+    assert [ax.get_position().bounds for ax in fig.axes] == places  # the layout made once is kept
+    with pytest.raises(ValueError, match="unknown group 'medium'"):
+        update(1, "medium", "q")
+    with pytest.raises(ValueError, match="series must be one of"):
+        update(1, "short", "loss")
+    with pytest.raises(ValueError, match="group 'mixed': the scrub figure needs runs of one length T"):
+        dynamics.build_scrub(Figure(), {"mixed": [dyn["sgd"], dyn["sgd_long"]]})

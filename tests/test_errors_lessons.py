@@ -246,10 +246,12 @@ REFUSALS = [
     ("slider: a float bound of an integer slider", lambda: widgets.slider(0.5, 10, 3, integer=True), TypeError,
      ["slider lo must be an integer", "0.5"]),
     ("slider: step 0", lambda: widgets.slider(0, 10, 3, step=0), ValueError, ["step > 0", "step=0"]),
-    ("Demo: draw not a function", lambda: widgets.Demo(3, a=widgets.slider(0, 1, 0.5)), TypeError,
-     ["draw must be a function", "int"]),
-    ("Demo: a control that is a number", lambda: widgets.Demo(lambda fig, a: None, a=0.5), TypeError,
+    ("Demo: build not a function", lambda: widgets.Demo(3, a=widgets.slider(0, 1, 0.5)), TypeError,
+     ["build must be a function build(fig)", "int"]),
+    ("Demo: a control that is a number", lambda: widgets.Demo(lambda fig: None, a=0.5), TypeError,
      ["control 'a'", "ipywidgets control", "0.5"]),
+    ("Demo: build returns no update", lambda: widgets.Demo(lambda fig: None, a=widgets.slider(0, 1, 0.5)), TypeError,
+     ["build(fig) must return the function update", "NoneType"]),
 ]
 
 

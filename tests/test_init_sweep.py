@@ -117,3 +117,13 @@ def test_bad_types_raise_type_error():
         sweeps.gradient_flow("0.1", **SMALL)
     with pytest.raises(TypeError, match="seed"):
         sweeps.sweep([0.1], seeds=[0.5], **SMALL)
+
+
+def test_flow_curves_are_what_draw_flow_draws():
+    f = sweeps.gradient_flow(1e-4, seed=0, n=4, K=12, T=100, h=100)      # with underflowed values
+    d, w, dropped = sweeps.flow_curves(f)
+    ax = Figure().subplots()
+    assert sweeps.draw_flow(ax, f) == dropped > 0
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), d)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), w)
+    assert np.isnan(d).sum() + np.isnan(w).sum() == dropped

@@ -263,3 +263,59 @@ def test_draw_jacobian_chain_refuses_bad_arguments(call, exc, words, course_styl
 
     with expect_error(exc, *words):
         call()
+
+
+# ---------------------------------------------------------------- the lesson's demo figure
+def _demo_signal(rho, nonlinearity, steps, input_scale):
+    """A stand-in for the lesson's error_signal: a straight line of slope log10(rho / 2)."""
+    j = np.arange(steps + 1)
+    ratio = j * np.log10(rho / 2)
+    if nonlinearity == "tanh" and input_scale > 5:            # saturated: the signal dies
+        ratio[steps // 2:] = -np.inf
+    fprime = np.full((steps + 1, 4), 0.25 if nonlinearity == "sigmoid" else 0.5)
+    return ratio, fprime
+
+
+def test_build_signal_demo_moves_curves_and_keeps_limits_while_dragging(course_style):
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    update = J.build_signal_demo(fig, _demo_signal, 2.0, max_steps=400)
+    ax1, ax2 = fig.axes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert update(1.0, "tanh", 100, 0.5) == ""
+        fig.canvas.draw()
+    signal, linear, bound = ax1.lines
+    np.testing.assert_allclose(signal.get_ydata(), np.arange(101) * np.log10(0.5))
+    np.testing.assert_allclose(bound.get_ydata(), np.arange(101) * np.log10(2.0))
+    lo, hi = np.log10(0.5) * 100, 0.0                         # at rest: the data with a margin of 10%
+    pad = 0.1 * (hi - lo + 1)
+    assert ax1.get_xlim() == (0, 100) and ax1.get_ylim() == pytest.approx((lo - pad, 1 + pad))
+    assert ax1.get_title() == "spectral radius 1, tanh" and ax2.get_title() == "mean f′ = 0.500"
+    assert sum(p.get_height() for p in ax2.patches) == pytest.approx(1)
+    assert ax1.get_legend().get_texts()[0].get_text() == "tanh network"
+    # a drag: new values each frame; the limits change only when the data leaves them
+    changes, before = 0, (ax1.get_xlim(), ax1.get_ylim())
+    for rho in np.geomspace(1.0, 1.6, 12):
+        update(rho, "tanh", 100, 0.5, resting=False)
+        now = (ax1.get_xlim(), ax1.get_ylim())
+        shown = signal.get_ydata()
+        assert now[1][0] <= shown.min() and shown.max() <= now[1][1]
+        changes, before = changes + (now != before), now
+    assert changes <= 3
+    update(1.6, "tanh", 100, 0.5, resting=True)                # the hand rests: the tight limits again
+    lo, hi = 100 * np.log10(0.8), 100 * np.log10(1.6)         # the signal's end, the linear prediction's
+    pad = 0.1 * (hi - lo + 1)
+    assert ax1.get_ylim() == pytest.approx((lo - pad, hi + pad))
+    note = update(100.0, "linear", 400, 0.5)                   # rising: the legend moves up
+    assert ax1.get_legend()._loc == 2 and ax1.get_legend().get_texts()[0].get_text() == "linear network"
+    assert "|log10| > 300" in note
+    note = update(30.0, "tanh", 10, 8.0)
+    assert "From step 5 back the signal is exactly 0" in note and "6 steps were 0, inf or NaN" in note
+    assert update(1.0, "sigmoid", 10, 0.5) == "" and ax2.get_title() == "mean f′ = 0.250"
+    assert ax1.get_xlim() == (0, 10)

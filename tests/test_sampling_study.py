@@ -1,12 +1,15 @@
 """Lesson 07's study (srnlab.runs.sampling_study) at toy size, the sampling rule for arrays
-(srnlab.sampling), and the lesson's reader and checker (srnlab.lessons.sampling_method)."""
+(srnlab.sampling), and the lesson's reader, checkers and demo figures (srnlab.lessons.sampling_method)."""
 import json
 
+import ipywidgets as W
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import srnlab
 from srnlab import sampling as sr
+from srnlab.course.widgets import Demo, slider
 from srnlab.lessons import sampling_method as lesson
 from srnlab.runs import EXPERIMENTS, loop
 from srnlab.runs import sampling_study as S
@@ -238,3 +241,64 @@ def test_the_relative_threshold_does_not_see_the_loss_scale():
     threshold = abs(rel["sum"]) * 2
     assert right_relative(q, ds["sum"], ds["sum"] / rel["sum"], (-1, 1), threshold) == \
         right_relative(q, ds["mean"], ds["mean"] / rel["mean"], (-1, 1), threshold)
+
+
+# --------------------------------------------------------------------- the lesson's demos (build functions)
+def _ship_runs(n=400):
+    rng = np.random.default_rng(0)
+    runs = {}
+    for rule in ("consistent", "printed"):
+        q = 1.2 + np.cumsum(rng.normal(0, 0.05, n))
+        ds = rng.normal(0, 0.5, n)
+        ds[5], q[7] = 0.0, np.nan                          # no wind; a Q that vanished to 0
+        wind = sr.winds(np.nan_to_num(q), ds, (-1, 1), 1.0)
+        runs[0, rule] = dict(q=q, ds=ds, used=sr.decide(np.nan_to_num(q), ds, (-1, 1), 1.0, rule), wind=wind,
+                             ylim=(-2.0, 3.0), q_epoch=np.nanmedian(q.reshape(-1, 50), axis=1))
+    return runs
+
+
+def test_build_ship_scrolls_the_window_without_new_limits():
+    runs = _ship_runs()
+    demo = Demo(lambda fig: lesson.build_ship(fig, runs, np.arange(50, 401, 50), window=100),
+                seed=W.Dropdown(options=[0], value=0), rule=W.Dropdown(options=["consistent", "printed"]),
+                update=slider(1, 400, 200, integer=True))
+    demo.sweep()
+    ax_win, ax_ship = (next(ax for ax in demo.fig.axes if ax.get_ylabel() == label)
+                       for label in ("Q of the minibatch", "Q"))
+    lim = ax_win.get_xlim()
+    note = demo.update(0, "printed", 230)
+    labels = [t.get_text() for t in ax_win.texts if t.get_visible() and t.get_text()]
+    assert ax_win.get_xlim() == lim == (0, 100) and labels[0] == "180" and labels[-1] == "280"
+    assert note.startswith("update 230: Q = ") and "The printed rule" in note
+    assert "vanished to 0" in demo.update(0, "printed", 8) and not ax_ship.lines[-1].get_visible()
+    demo.update(0, "printed", 6)                          # dS = 0: no wind, the ship still sails or not
+    assert ax_ship.lines[-1].get_visible() and not ax_ship.texts[-1].get_visible()
+    with pytest.raises(ValueError, match="at least one sampling run"):
+        lesson.build_ship(Figure(), {}, [])
+
+
+def test_build_redecide_colours_the_decisions_and_handles_a_crossed_zone():
+    rng = np.random.default_rng(1)
+    logs = {s: (rng.normal(0.5 * s, 1, 1000), rng.normal(0, 1, 1000) * 10.0 ** rng.uniform(-4, 1, 1000))
+            for s in (0, 1)}
+    demo = Demo(lambda fig: lesson.build_redecide(fig, logs, block=100, every=2),
+                seed=W.Dropdown(options=[0, 1]), rule=W.Dropdown(options=["consistent", "printed"]),
+                q_min=slider(-4, 2, -1, step=0.1), q_max=slider(-2, 6, 1, step=0.1),
+                log10_ds_max=slider(-4, 4, 0, step=0.25))
+    demo.sweep()
+    ax_pts, ax_rate = demo.fig.axes
+    assert demo.update(1, "printed", -1, 1, 0) == ""
+    q, ds = logs[1]
+    used = sr.decide(q, ds, (-1, 1), 1.0, "printed")
+    shown = sorted(t.get_text() for t in ax_rate.texts if t.get_visible())
+    assert shown == sorted(f"{r}: {sr.decide(q, ds, (-1, 1), 1.0, r).mean():.1%} used"
+                           for r in ("consistent", "printed"))
+    np.testing.assert_allclose(ax_rate.lines[1].get_ydata(), used.reshape(-1, 100).mean(axis=1))
+    lim = ax_pts.get_xlim()
+    demo.update(1, "printed", -1.05, 1.05, 0.1)              # inside the points' view: the same limits
+    assert ax_pts.get_xlim() == lim and len(demo.fig.legends) == 1
+    note = demo.update(1, "printed", 2, -2, 0)
+    assert "srnlab.accept raises ValueError" in note and not demo.fig.legends
+    assert ax_pts.get_title() == "seed 1: no safe zone"
+    with pytest.raises(ValueError, match="multiple of block"):
+        lesson.build_redecide(Figure(), {0: (np.zeros(150), np.zeros(150))}, block=100)

@@ -316,3 +316,47 @@ def test_exercise_checkers_accept_answers_and_name_slips():
         raise NotImplementedError
     assert "not implemented" in ff.check_window_width(stub).message
     assert "not implemented" in ff.check_largest_factor(stub).message
+
+
+# ---------------------------------------------------------------- the demos
+def _figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def test_chain_demo_fits_the_data_at_rest_and_only_grows_its_limits_while_dragging():
+    fig = _figure()
+    update = ff.build_chain(fig, a0=0.5)
+    assert update(w=0.8, b=0.0, depth=10).startswith("a0 = 0.5. Every factor is < 1")   # the first picture
+    ax1, ax2 = fig.axes
+    log_g = np.log10(np.abs(ff.chain(0.8, 0.0, a0=0.5, depth=10).grad_b))
+    assert ax1.get_xlim() == (0.4, 10.6) and ax1.get_ylim() == pytest.approx((-1.3, 0.5))
+    lo, hi = ax2.get_ylim()
+    assert lo < log_g.min() and hi > np.log10(0.25) and hi - lo < 1.2 * (np.log10(0.25) - log_g.min())
+    limits = [ax.get_ylim() for ax in fig.axes]
+    update(w=0.7, b=0.0, depth=8, resting=False)         # a drag inside the limits: they stay
+    assert [ax.get_ylim() for ax in fig.axes] == limits and ax1.get_xlim() == (0.4, 10.6)
+    update(w=8.0, b=-3.0, depth=30, resting=False)       # leaves them: they grow, in round steps
+    g_lo, g_hi = ax2.get_ylim()
+    assert ax1.get_xlim() == (0.4, 30.6) and g_lo <= lo and g_hi >= hi and g_lo == round(g_lo)
+    assert "factors are >= 1" in update(w=8.0, b=-3.0, depth=30, resting=True)    # at rest: they fit again
+    assert ax1.get_xlim() == (0.4, 30.6) and ax2.get_ylim()[1] - ax2.get_ylim()[0] < g_hi - g_lo
+    assert "exactly 0" in update(w=0.0, b=0.0, depth=3)
+
+
+def test_speed_demo_shows_the_reference_and_its_legend_only_where_given():
+    fig = _figure()
+    speeds = {d: np.geomspace(0.25 ** d, 0.25, d) for d in (1, 2, 3)}
+    update = ff.build_speeds(fig, speeds, {2: [0.05, 0.3]})
+    (ax,) = fig.axes
+    legends = [a for a in ax.get_children() if type(a).__name__ == "Legend"]
+    assert update(2) == ""
+    assert [len(g.get_texts()) for g in legends if g.get_visible()] == [3]
+    update(3)
+    assert [len(g.get_texts()) for g in legends if g.get_visible()] == [2]
+    assert ax.get_title() == "3 hidden layers: the first learns 16 times slower than the last"
+    assert ax.get_ylim() == (-8.0, 0.5) and list(ax.get_xticks()) == [1, 2, 3]

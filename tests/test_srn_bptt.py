@@ -197,3 +197,31 @@ def test_draw_unrolled_refuses_bad_arguments(call, exc, words, course_style):
 
     with expect_error(exc, *words):
         call()
+
+
+# ---------------------------------------------------------------- the demo: build_bias_variance
+def test_bias_variance_demo_shows_the_whole_labels_and_changes_only_artists(problem, course_style):
+    """The legend's changing values are annotations placed right after the fixed labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    net, X, y = problem
+    pre = {1.0: (est.estimator_stats(net, X, y), net.spectral_radius())}
+    fig = Figure(layout="constrained")
+    FigureCanvasAgg(fig)
+    update = est.build_bias_variance(fig, pre)
+    note = update(h=3, s=1.0, n=20)
+    fig.canvas.draw()
+    left, right = fig.axes
+    legend_texts = left.get_legend().get_texts()
+    values = {t.get_text(): t for t in left.texts + right.texts if t.get_text()}
+    r = fig.canvas.get_renderer()
+    for text, value in [(legend_texts[0], "3)"), (legend_texts[2], f"{pre[1.0][0].p[2]:.2f})")]:
+        assert text.get_window_extent(r).x1 == pytest.approx(values[value].get_window_extent(r).x0, abs=1)
+    assert "kept by truncation (j ≤ " == legend_texts[0].get_text() and "(bias 0), n = 20" in values
+    assert right.get_title() == f"h = 3, matched p = {pre[1.0][0].p[2]:.3f}" and note.startswith("At h = 3")
+    children = [list(ax.get_children()) for ax in fig.axes]
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+    assert update(h=11, s=1.3, n=1).startswith("At h = 11 truncation gives the exact")    # z(-1) = 0
+    assert [list(ax.get_children()) for ax in fig.axes] == children
+    assert [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes] == limits

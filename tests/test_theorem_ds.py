@@ -119,6 +119,51 @@ def test_symlog_axis_draws_without_warnings():
     assert "0" in labels and len(labels) <= 7
 
 
+def test_symlog_axis_keeps_the_first_tick_away_from_0_over_many_decades():
+    fig = Figure()
+    ax = fig.subplots()
+    td.symlog_axis(ax, "x", 1e-6, 7.5e11)              # 18 decades: one decade above the band would crowd 0
+    ticks = ax.get_xticks()
+    band, span = 1 / (1 - 1 / 10), 1 / (1 - 1 / 10) + np.log10(7.5e11 / 1e-6)
+    first = band + np.log10(ticks[ticks > 0].min() / 1e-6)          # its place, in decades from 0
+    assert first >= span / 5 and ticks.max() <= 7.5e11 and 0 in ticks
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["−1e11", "−1e4", "−1e-3", "0", "1e-3", "1e4", "1e11"]
+
+
+def test_sign_demo_draws_every_group_and_step_size():
+    from srnlab.course.widgets import Demo, slider
+    import ipywidgets as W
+
+    etas = np.logspace(-3, 1, 5)
+    sw = td.sign_sweep(etas, scales=(0.6, 1.4), nets_per_scale=4, K=8, T=12, batch=3, seed=1)
+    groups = {"all networks": None, "std = 0.6/√K": 0.6, "std = 1.4/√K": 1.4}
+    demo = Demo(lambda fig: td.build_sign_demo(fig, sw, groups), figsize=(11, 4.4),
+                eta=slider(1e-3, 10, 1e-2, step=0.25, log=True, description="η"),
+                networks=W.Dropdown(options=list(groups), value="all networks"))
+    demo.sweep()
+    assert "minibatches" in demo.note.value
+    demo.controls["eta"].value = 10.0
+    right = np.mean(np.sign(sw.predicted[:, -1]) == np.sign(sw.true[:, -1]))
+    ax2 = demo.fig.axes[1]
+    assert ax2.get_title() == f"η = {etas[-1]:.3g}: sign right (blue) for {right:.0%}"
+    # one real symlog range for every eta and group, holding every point of the sweep
+    lin, big = td.sign_demo_range(sw)
+    rel = np.stack([sw.predicted, sw.true]) / sw.S0[:, None]
+    assert ax2.get_xscale() == ax2.get_yscale() == "symlog"
+    assert ax2.get_xlim() == ax2.get_ylim() == (-big, big) and big > np.abs(rel).max()
+    assert lin == 10.0 ** np.floor(np.log10(td.symlog_threshold(rel[:, :, 0])))   # smallest eta: smallest changes
+    # a drag changes only artists (scatter offsets, the dot, titles): blitted, never a full render
+    from srnlab.course.widgets import _changed_artists
+    for eta in (1e-3, 0.1, 3.0):
+        demo.controls["eta"].value = eta
+        assert ax2.get_xlim() == ax2.get_ylim() == (-big, big)
+        for points in ax2.collections[-2:]:                         # right and wrong signs
+            assert np.all(np.abs(points.get_offsets()) < big)
+    demo.update(eta=0.01, networks="std = 1.4/√K")
+    changed, deep = _changed_artists(demo.fig)
+    assert not deep and ax2.collections[-1] in changed
+
+
 # ---------------------------------------------------------------- exercise 2: dS split by linearity
 def right_split(ds_of, v, g, mu, lr):
     return mu * ds_of(v), -lr * ds_of(g)

@@ -1,26 +1,50 @@
-"""Interactive demos: sliders on top, a figure below that answers.
+"""Interactive demos: sliders on top, a figure below that follows the hand.
 
-A lesson writes a ``draw(fig, **values)`` function that fills a fresh
-matplotlib Figure for the current slider values, and hands it to ``Demo``
-with the controls::
+A lesson writes a ``build(fig)`` function that draws, once, everything that does not
+depend on the controls, and returns an ``update(**values)`` function that changes the
+figure's artists in place (``line.set_ydata``, ``ax.set_title``, ...) for the controls'
+values; ``Demo`` calls ``update`` whenever a control moves::
 
-    demo = Demo(draw, rho=slider(0.5, 1.5, 0.9, step=0.01, description="spectral radius"))
+    def build(fig):
+        ax = fig.subplots()
+        (curve,) = ax.plot(x, np.zeros_like(x))
+        ax.set_ylim(-1, 1)
+
+        def update(rho):
+            curve.set_ydata(np.sin(rho * x))
+            ax.set_title(f"rho = {rho:.2f}")
+        return update
+
+    demo = Demo(build, rho=slider(0.5, 1.5, 0.9, step=0.01, description="spectral radius"))
     demo
 
-The figure is rendered to PNG into an ``ipywidgets.Image`` (no flicker, no
-dependence on the notebook's matplotlib backend).  ``draw`` may return a
-string, shown as a note under the figure (e.g. "3 values overflowed").  An
-exception or a warning inside ``draw`` never kills the widget: it is shown
-under the figure and the last good picture stays.
+The figure is rendered to PNG into an ``ipywidgets.Image`` (no flicker, no dependence
+on the notebook's matplotlib backend).  ``update`` may return a string, shown as a note
+under the figure (e.g. "3 values overflowed").  An exception or a warning inside it
+never kills the widget: it is shown under the figure and the last good picture stays.
 
-``demo.sweep()`` moves every control to both ends of its range and fails
-loudly if any position raises or warns; the lessons call it in a check cell
-so that nbval tests every slider.  Every redraw is timed (``demo.times``);
-``benchmarks/slider_callbacks.py`` reports them.
+Why it keeps up with a drag (``benchmarks/slider_callbacks.py`` measures it):
+
+* the figure and its layout are made once; a frame only changes artists;
+* a frame during a drag redraws only the artists ``update`` changed, over a saved
+  picture of everything else (matplotlib's blitting, found from the artists' ``stale``
+  flags; a change of axis limits or of anything else redraws the whole figure);
+* when the hand rests (``EXACT_AFTER`` seconds without a change) the whole figure is
+  drawn again, so the picture that stays is exactly what matplotlib draws; a click on a
+  dropdown or a button draws that picture at once;
+* the frontend keeps one change per control in flight and sends the newest value when
+  the kernel is idle (``@jupyter-widgets/base``), so frames never queue up: each shows
+  where the hand is, and the last one where it stopped.
+
+``demo.sweep()`` moves every control to both ends of its range and fails loudly if
+any position raises or warns; the lessons call it in a check cell so that nbval tests
+every slider.  Every frame is timed (``demo.frames``).
 """
+import asyncio
 import contextlib
 import gc
 import html
+import inspect
 import io
 import math
 import numbers
@@ -28,7 +52,16 @@ import time
 import warnings
 
 import ipywidgets as W
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.spines import Spine
+from matplotlib.text import Text
 
 #: Every Demo created in this kernel, for the slider benchmark.
 DEMOS = []
@@ -49,16 +82,15 @@ def slider(lo, hi, value, step=None, description="", log=False, integer=False, r
     layout = W.Layout(width="min(100%, 460px)")
     if integer:
         return W.IntSlider(value=value, min=lo, max=hi, step=step or 1, description=description,
-                           style=style, layout=layout, continuous_update=False)
+                           style=style, layout=layout, continuous_update=True)
     if log:
-        import math
         return W.FloatLogSlider(value=value, base=10, min=math.log10(lo), max=math.log10(hi),
                                 step=step or 0.01, description=description, style=style,
-                                layout=layout, continuous_update=False,
+                                layout=layout, continuous_update=True,
                                 readout_format=readout_format or ".3g")
     return W.FloatSlider(value=value, min=lo, max=hi, step=step or (hi - lo) / 100,
                          description=description, style=style, layout=layout,
-                         continuous_update=False, readout_format=readout_format or ".3g")
+                         continuous_update=True, readout_format=readout_format or ".3g")
 
 
 def _number(x, name, integer):
@@ -69,70 +101,121 @@ def _number(x, name, integer):
         raise ValueError(f"slider {name} must be finite, got {x}")
 
 
+#: Seconds without a change after which the exact picture replaces the quick drag frames.
+EXACT_AFTER = 0.2
+
+#: Artists that a frame may redraw alone over the saved picture of the rest.
+_BLITTABLE = (Line2D, Text, Patch, Collection, AxesImage)
+
+
 class Demo:
-    """Controls plus a figure redrawn by ``draw(fig, **values)`` whenever one moves.
+    """Controls plus a figure that follows them.
 
     Args:
-        draw: function(fig, **values) -> None or a note string.
+        build: function(fig) -> update, where update(**values) changes the figure for the
+            controls' values and returns None or a note string.  If update also takes a
+            keyword ``resting``, it is told whether the hand rests (True: the exact picture
+            that stays; False: a frame during a drag), e.g. to fit the axes to the data at
+            rest but keep them still while the hand moves.
         figsize: the figure size in inches.
-        dpi: resolution of the rendered PNG.
-        **controls: name -> ipywidgets control (its .value is passed as that keyword).
+        dpi: resolution of the rendered PNG (None: the style's, larger in the projector style).
+        **controls: name -> ipywidgets control (its .value is passed to update as that keyword).
+
+    Attributes:
+        frames: list of (kind, seconds) for every picture drawn: "drag" when a control
+            moved, "exact" when the hand rested and the whole figure was drawn again.
+        pending: True while the exact picture is still due.
     """
 
-    def __init__(self, draw, figsize=(9.0, 4.2), dpi=None, **controls):
+    def __init__(self, build, figsize=(9.0, 4.2), dpi=None, **controls):
         if not controls:
             raise ValueError("a Demo needs at least one control (a slider, dropdown, ...)")
-        if not callable(draw):
-            raise TypeError(f"draw must be a function draw(fig, **values), got {type(draw).__name__}")
+        if not callable(build):
+            raise TypeError(f"build must be a function build(fig) that returns update(**values), "
+                            f"got {type(build).__name__}")
         for name, c in controls.items():
             if not isinstance(c, W.ValueWidget):
                 raise TypeError(f"control {name!r} must be an ipywidgets control such as slider(...), got {c!r:.60}")
-        self.draw = draw
-        self.figsize, self.dpi = figsize, dpi      # dpi None: the style's (larger in the projector style)
         self.controls = controls
+        self.frames, self.pending = [], False
+        self.error, self.warnings = None, []
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.note = W.HTML()
-        self.times = []
-        self.error = None
-        self.warnings = []
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self._animated, self._background, self._scene = [], None, None
+        self._timer = None
+        self.update = build(self.fig)
+        if not callable(self.update):
+            raise TypeError(f"build(fig) must return the function update(**values) that changes the "
+                            f"figure for the controls' values; it returned {type(self.update).__name__}")
+        self._wants_resting = "resting" in inspect.signature(self.update).parameters
+        self._frame("exact", layout=True)
+        self.fig.set_layout_engine("none")   # the layout is made once: frames only change artists
         for c in controls.values():
             c.observe(self._changed, names="value")
         self.widget = W.VBox([W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")),
                               self.image, self.note])
-        self.redraw()
         DEMOS.append(self)
+
+    @property
+    def times(self):
+        """Seconds of every frame drawn (see ``frames``)."""
+        return [t for _, t in self.frames]
 
     def values(self):
         return {name: c.value for name, c in self.controls.items()}
 
-    def _changed(self, _change):
-        self.redraw()
+    def _changed(self, change):
+        if hasattr(change["owner"], "options"):     # a click (dropdown, buttons): no drag to follow
+            self.redraw()
+            return
+        self._frame("drag")
+        if self.pending:
+            self._exact_later()
+
+    def _exact_later(self):
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:          # no event loop (a script): draw the exact picture now
+            self._timer = None
+            self.redraw()
+            return
+        self._timer = loop.call_later(EXACT_AFTER, self.redraw)
 
     def redraw(self):
-        """Draw for the current values; record the time, any error and warnings."""
+        """Draw the whole figure for the current values (the exact picture)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._frame("exact")
+
+    def _frame(self, kind, layout=False):
+        """Update the artists for the current values, render, show; time it."""
         start = time.perf_counter()
-        # Figures die through reference cycles, so a full garbage collection could
-        # land inside a redraw (measured: 0.1 s -> 0.6 s).  The collector pauses for
-        # the redraw only and catches up right after, outside the timed frame.
+        # Figures hold reference cycles, so a full garbage collection could land inside a
+        # frame (measured: 0.1 s -> 0.6 s).  The collector pauses for the frame only and
+        # catches up right after, outside the timed frame.
         with _collector_paused():
-            self._redraw()
-        self.times.append(time.perf_counter() - start)
+            self.error, note = None, ""
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    extra = {"resting": kind == "exact"} if self._wants_resting else {}
+                    note = self.update(**self.values(), **extra)
+                    note = note if isinstance(note, str) else ""
+                    self.pending = self._render(exact=kind == "exact", layout=layout)
+                    self.image.value = _png(self.fig)
+                except Exception as exc:  # shown to the student, never raised into the widget
+                    self.error = f"{type(exc).__name__}: {exc}"
+            self.warnings = [str(w.message) for w in caught]
+            self._show_note(note)
+        self.frames.append((kind, time.perf_counter() - start))
         gc.collect(0)
 
-    def _redraw(self):
-        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
-        self.error, note = None, ""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                note = self.draw(fig, **self.values())
-                note = note if isinstance(note, str) else ""
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png")
-                self.image.value = buf.getvalue()
-            except Exception as exc:  # shown to the student, never raised into the widget
-                self.error = f"{type(exc).__name__}: {exc}"
-        self.warnings = [str(w.message) for w in caught]
+    def _show_note(self, note):
         parts = []
         if note:
             parts.append(f"<span style='color:#444'>{html.escape(note)}</span>")
@@ -142,23 +225,67 @@ class Demo:
             parts.append(f"<span style='color:#D55E00'>Warning: {html.escape(w)}</span>")
         self.note.value = "<br>".join(parts)
 
+    # -- rendering ------------------------------------------------------------------
+
+    def _render(self, exact, layout=False):
+        """Render the figure after an update; return True if the picture is not yet exact.
+
+        exact: draw everything in matplotlib's order.  Otherwise redraw only the artists
+        that changed over the saved background when nothing else changed (blitting), and
+        else draw the background anew without the changing artists and those on top.
+        """
+        canvas = self.fig.canvas
+        if exact or layout:                             # (the first frame also makes the layout)
+            for a in self._animated:
+                a.set_animated(False)
+            canvas.draw()
+            _settle_undrawn(self.fig)
+            self._background = None
+            return False
+        changed, deep = _changed_artists(self.fig)
+        scene = _scene(self.fig)
+        known = set(map(id, self._animated))
+        if (self._background is not None and not deep and scene == self._scene
+                and all(id(a) in known for a in changed)):
+            canvas.restore_region(self._background)
+        else:
+            alive = {id(a) for a in _candidates(self.fig)}
+            keep = [a for a in self._animated if id(a) in alive]
+            self._animated = keep + [a for a in changed if id(a) not in known]
+            for a in self._animated:
+                a.set_animated(True)
+            canvas.draw()                               # everything that stays still
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._scene = _scene(self.fig)
+        order = {id(a): i for i, a in enumerate(_candidates(self.fig))}
+        for a in sorted(self._animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0))):
+            if a.axes is None or a.axes.get_visible():      # (a hidden axes hides its artists)
+                self.fig.draw_artist(a)
+        _settle_undrawn(self.fig)
+        return True
+
+    # -- checks -----------------------------------------------------------------------
+
     def sweep(self):
         """Move each control to both ends (one at a time); raise if any position errs or warns.
 
-        Restores the starting values.  Returns the slowest redraw in seconds.
+        Each position is drawn as during a drag and then exactly.  Restores the starting
+        values.  Returns the slowest frame in seconds.
         """
         start_values = self.values()
         problems = []
-        self.times.clear()
+        self.frames.clear()
         for name, c in self.controls.items():
             for end in _ends(c):
                 if c.value == end:
-                    self.redraw()          # setting an equal value fires no change
+                    self._frame("drag")    # setting an equal value fires no change
                 else:
                     c.value = end
+                self.redraw()
                 if self.error or self.warnings:
                     problems.append(f"{name}={end!r}: {self.error or ''} {'; '.join(self.warnings)}")
             c.value = start_values[name]
+            self.redraw()
         if problems:
             raise AssertionError("slider positions that fail:\n" + "\n".join(problems))
         return max(self.times)
@@ -166,6 +293,69 @@ class Demo:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
+
+
+def _candidates(fig):
+    """The artists a frame may redraw alone: direct children of the axes and the figure."""
+    out = []
+    for ax in fig.axes:
+        out += [a for a in ax.get_children()
+                if isinstance(a, _BLITTABLE) and not isinstance(a, Spine) and a is not ax.patch]
+    out += [a for a in fig.get_children() if isinstance(a, _BLITTABLE) and a is not fig.patch]
+    return out
+
+
+def _watched(a):
+    """An artist that is drawn with the whole figure, and the parts of it an update may change
+    without marking it stale (a legend's texts, an axis's label)."""
+    yield a
+    if isinstance(a, Legend):
+        yield from a.get_texts()
+        yield a.get_title()
+        yield from a.legend_handles
+    elif isinstance(a, Axis):
+        yield a.label
+        yield a.offsetText
+
+
+def _changed_artists(fig):
+    """(artists an update changed that may be redrawn alone, whether anything else changed)."""
+    changed, deep = [], False
+    blittable = {id(a) for a in _candidates(fig)}
+    children = [a for ax in fig.axes for a in ax.get_children() if a is not ax.patch]
+    children += [a for a in fig.get_children() if a is not fig.patch and a not in fig.axes]
+    for a in children:
+        if id(a) in blittable:
+            if a.stale:
+                changed.append(a)
+        elif any(b is not None and b.stale for b in _watched(a)):
+            deep = True                             # an axis, a legend, a spine: draw it all
+    return changed, deep
+
+
+def _settle_undrawn(fig):
+    """Mark as drawn what a draw skips: hidden artists and empty texts keep their ``stale``
+    flag (matplotlib clears it in ``draw``), which would make every later frame look changed."""
+    children = [a for ax in fig.axes for a in ax.get_children()] + fig.get_children()
+    for a in (b for c in children for b in _watched(c)):
+        if a is not None and a.stale and (not a.get_visible() or (isinstance(a, Text) and not a.get_text())):
+            a.stale = False
+
+
+def _scene(fig):
+    """What a saved background depends on: the axes, their places and limits, their artists."""
+    return tuple((id(ax), ax.get_visible(), ax.get_position().bounds, tuple(ax.viewLim.bounds),
+                  tuple(map(id, ax.get_children()))) for ax in fig.axes) + (tuple(map(id, fig.get_children())),)
+
+
+def _png(fig):
+    """The figure's pixels as PNG bytes (fast compression: a frame, not an archive)."""
+    from PIL import Image
+    size = fig.canvas.get_width_height(physical=True)
+    buf = io.BytesIO()
+    Image.frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB").save(
+        buf, format="png", compress_level=1)
+    return buf.getvalue()
 
 
 @contextlib.contextmanager

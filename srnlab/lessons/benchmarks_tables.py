@@ -46,6 +46,9 @@ the effect is "reproduced" when both read the same, "not reproduced" otherwise.
 Chance (``chance_level``): what a network that ignores its input scores; for
 multiplication the exact distribution of a product of two uniforms is
 ``product_cdf``, and ``check_multiplication_chance`` judges the lesson's exercise.
+
+Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_legend_room``
+makes a demo's layout once with room for the largest legend its dropdown can show.
 """
 import os
 from dataclasses import dataclass
@@ -622,3 +625,123 @@ def markdown_table(rows, columns):
     rule = "|" + "|".join("---" for _ in columns) + "|"
     body = ["| " + " | ".join(_fmt(r.get(k)) for k, _ in columns) + " |" for r in rows]
     return "\n".join([head, rule] + body)
+
+
+# --------------------------------------------------------------------- the tasks demo
+#: Where the tasks demo's time axis ends: the first of these that holds the sequence.  The
+#: axis grows in steps of about a third, so most frames of a dragged T keep it (a quick frame).
+TASK_AXIS_ENDS = (12, 16, 22, 30, 40, 50, 66)
+
+
+def build_task_demo(fig, marked_steps):
+    """The lesson's tasks demo: draw what stays, return update(task, T, example) for a Demo.
+
+    One sequence of ``tasks.generate(task, 1, T, rng=example)`` against its 1-based time
+    steps, with coloured bands over the ranges its markers are drawn from
+    (``tasks.marker_ranges``) and a legend of them.  Addition and multiplication: the value
+    channel as a line, the marked values as red points, the target in the title.  The
+    temporal-order tasks: an image with one column per step and one row per symbol, the
+    markers A and B red, the noise symbols grey, the order and the class in the title.
+    The time axis ends at the first of ``TASK_AXIS_ENDS`` that holds every length T' a
+    given T can draw.
+
+    Args:
+        fig: the Demo's figure.
+        marked_steps: function(task, X) -> [array of the marked steps (0-based) of each sequence].
+    Returns:
+        update(task, T, example) -> the note (T', the marker ranges, the marked steps and how
+        far the last one lies from the end).
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Rectangle
+    from matplotlib.ticker import AutoLocator, MaxNLocator, ScalarFormatter
+
+    from ..course.plotting import COLORS
+
+    cmap = ListedColormap(["0.55", COLORS["red"]])
+    ax = fig.subplots()
+    bands = []                                         # one per marker range, at most three
+    for i, color in enumerate(COLORS[c] for c in ("sky", "yellow", "green")):
+        band = Rectangle((0, 0), 1, 1, transform=ax.get_xaxis_transform(), color=color, alpha=0.3, lw=0,
+                         zorder=0, label=f"marker {i + 1} range")
+        bands.append(ax.add_patch(band))
+    (values,) = ax.plot([], [], ".-", color="0.45", lw=1, ms=5)
+    (marks,) = ax.plot([], [], "o", ms=11, color=COLORS["red"])
+    image = ax.imshow(np.ones((6, 1)), aspect="auto", cmap=cmap, vmin=1, vmax=2, zorder=1,
+                      interpolation="nearest", extent=(0.5, 1.5, 5.5, -0.5))
+    ax.set_xlabel("time step (1-based)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(ylim=(-0.05, 1.12), ylabel="value (channel 0)", title="a title")
+    fig.canvas.draw()                 # the layout, once, with room for the wider of the two y axes
+    fig.set_layout_engine("none")
+    shown = {}
+
+    def update(task, T, example):
+        X, y = tasks.generate(task, 1, T, rng=example)
+        L = X.shape[1]
+        ranges = tasks.marker_ranges(task, L)
+        steps = marked_steps(task, X)[0]
+        linear = tasks.spec(task).output == "linear"
+        if shown.get("task") != task:            # another task: its y axis and legend (a full redraw)
+            values.set_visible(linear)
+            marks.set_visible(linear)
+            image.set_visible(not linear)
+            if linear:
+                ax.yaxis.set_major_locator(AutoLocator())
+                ax.yaxis.set_major_formatter(ScalarFormatter())
+                ax.set(ylim=(-0.05, 1.12), ylabel="value (channel 0)")
+            else:
+                ax.set_yticks(range(6), tasks.SYMBOLS)
+                ax.set(ylim=(5.5, -0.5), ylabel="symbol (one-hot)")
+            ax.grid(linear)
+            for i, band in enumerate(bands):
+                band.set_visible(i < len(ranges))
+            ax.legend(handles=bands[:len(ranges)], loc="upper right", framealpha=0.9, frameon=True)
+            shown["task"] = task
+        longest = 11 * T // 10                   # T' is drawn from [T, 11 T / 10]
+        end = next((e for e in TASK_AXIS_ENDS if e >= longest), longest)
+        if shown.get("end") != end:
+            ax.set_xlim(0.5, end + 0.5)
+            shown["end"] = end
+        for band, (lo, hi) in zip(bands, ranges):
+            band.set_x(lo - 0.5)
+            band.set_width(hi - lo + 1)
+        if linear:
+            values.set_data(np.arange(1, L + 1), X[0, :, 0])
+            marks.set_data(steps + 1, X[0, steps, 0])
+            what = "sum / 2" if task == "addition" else "product"
+            ax.set_title(f"{task}: marked values {', '.join(f'{v:.2f}' for v in X[0, steps, 0])} "
+                         f"-> target ({what}) {y[0, 0]:.3f}")
+        else:
+            symbols = X[0].T.copy()                    # (6 symbols, L steps)
+            symbols[:2] *= 2                           # A and B in red, noise in grey, empty cells transparent
+            image.set_data(np.ma.masked_equal(symbols, 0))
+            image.set_extent((0.5, L + 0.5, 5.5, -0.5))
+            order = "".join(tasks.SYMBOLS[int(X[0, s, 1])] for s in steps)
+            ax.set_title(f"{task}: markers {order} -> class {y[0]}")
+        return (f"T' = {L} (drawn from [{T}, {longest}]); marker ranges {ranges}; markers at steps "
+                f"{', '.join(str(s + 1) for s in steps)}; the last one is {L - 1 - steps[-1]} steps before the end.")
+    return update
+
+
+def reserve_legend_room(ax, labels, **legend_kw):
+    """Make the figure's layout once, with room for a legend of these labels, and keep it.
+
+    A Demo makes its figure's layout once.  When update draws a new legend for every
+    option of a dropdown (the learning-curves demo), the layout must hold the largest of
+    them: this draws the figure once (constrained layout) with a stand-in legend of
+    ``labels`` (as many entries as the largest legend, the longest texts), switches the
+    layout engine off so that the axes stay where they are, and removes the stand-in.
+
+    Args:
+        ax: the axes that will hold the legends.
+        labels: the stand-in's entries.
+        **legend_kw: as the real legends get them (loc, bbox_to_anchor, fontsize, ...).
+    """
+    from matplotlib.lines import Line2D
+
+    fig = ax.get_figure()
+    stand_in = ax.legend(handles=[Line2D([], [], label=str(label)) for label in labels], **legend_kw)
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    stand_in.remove()

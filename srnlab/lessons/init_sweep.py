@@ -253,18 +253,29 @@ def sweep(stds, seeds=(0, 1, 2), n=20, K=K_PAPER, T=T_PAPER, h=H_PAPER):
     return Sweep(stds=stds.copy(), seeds=np.array(seeds), q=q, rho=rho)
 
 
+def flow_curves(flow):
+    """The two curves of a Fig. 2 panel, as ``draw_flow`` draws them.
+
+    Returns (log10 mean ||delta||, log10 mean ||dE/dW_rec term||, both (h+1,) with
+    0, inf and NaN as NaN: a gap in the plot, and the number of such values).
+    A demo moves lines drawn once by ``draw_flow`` with ``line.set_ydata`` of these.
+    """
+    d, nd = log10_safe(flow.delta_norms)
+    w, nw = log10_safe(flow.dW_rec_norms)
+    return d, w, nd + nw
+
+
 def draw_flow(ax, flow, color=None, label=None):
     """Draw one Fig. 2 panel curve pair on ax: log10 mean ||delta|| (solid) and
     log10 mean ||dE/dW_rec term|| (dashed) against steps back.
 
     Returns the number of values that were 0, inf or NaN and are not drawn.
     """
-    d, nd = log10_safe(flow.delta_norms)
-    w, nw = log10_safe(flow.dW_rec_norms)
+    d, w, dropped = flow_curves(flow)
     prefix = f"{label}: " if label else ""
     (line,) = ax.plot(flow.steps_back, d, "-", color=color, label=prefix + "mean ||δ||")
     ax.plot(flow.steps_back, w, "--", color=line.get_color(), label=prefix + "mean ||∂E/∂W_rec term||")
-    return nd + nw
+    return dropped
 
 
 def text_table(header, rows):

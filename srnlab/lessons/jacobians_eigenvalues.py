@@ -22,7 +22,8 @@ f' = 1 - z^2 is exactly 0 in float64) gives -inf from then on.
 
 The lesson's picture: ``draw_jacobian_chain(ax, h, norms)`` draws eq. 10 as a chain
 delta(k) -> delta(k-1) -> ... -> delta(k-h), one Jacobian per arrow, with the norms of a
-real profile under the nodes.
+real profile under the nodes.  ``build_signal_demo`` makes the figure of the lesson's demo
+(the error signal against steps back for a spectral radius, a nonlinearity and a depth).
 """
 import numpy as np
 
@@ -390,3 +391,133 @@ def draw_jacobian_chain(ax, h=4, norms=None, *, fontsize=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+# ---------------------------------------------------------------- the lesson's demo
+#: While a slider moves, the limits of the demo's axes come from this ladder (times powers
+#: of 10), so that they change only now and then (each change redraws the whole figure).
+_LADDER = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _ladder_up(x):
+    """The smallest ladder value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of 10) >= x > 0."""
+    p = 10.0 ** np.floor(np.log10(x))
+    return next(p * m for m in _LADDER if p * m >= x * (1 - 1e-12))
+
+
+def _coarse(needed, current, room=2.0, fill=0.25):
+    """A limit of size >= needed for a frame during a drag: the current one while it holds
+    needed and needed fills at least ``fill`` of it; else a ladder value, with ``room`` to
+    grow (room times needed) when the data has left the current limit."""
+    if current is None or needed < fill * current:
+        return _ladder_up(needed)
+    return current if needed <= current else _ladder_up(room * needed)
+
+
+def _fixed_ylabel(ax, widest):
+    """Put the y label of ax at a fixed distance from the axes, left of tick labels as wide as
+    the string ``widest``: it then stays in place (and inside a layout made once) when the
+    limits, and so the tick labels, change."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+    from matplotlib.transforms import ScaledTranslation
+
+    tick = ax.yaxis.get_major_ticks()[0]
+    width = text_to_path.get_text_width_height_descent(
+        widest, FontProperties(size=tick.label1.get_fontsize()), ismath=False)[0]
+    points = tick.get_tick_padding() + tick.get_pad() + width + ax.yaxis.labelpad
+    ax.yaxis.set_label_coords(0, 0.5, transform=ax.transAxes + ScaledTranslation(
+        -points / 72, 0, ax.get_figure(root=True).dpi_scale_trans))
+
+
+def build_signal_demo(fig, error_signal, norm2, max_steps):
+    """The figure of the lesson's demo; returns update(rho, nonlinearity, steps, input_scale).
+
+    Left: log10 ||delta(k-j)|| / ||delta(k)|| against steps back j = 0..steps for the network
+    W_rec = rho G (solid), the linear prediction j log10(rho) (dashed) and the norm bound
+    j log10(rho ||G||_2 max f') (dotted); the legend sits in the corner the curves leave empty.
+    Right: the histogram of the slopes f' along the trajectory (share of unit-steps, 20 bins
+    on [0, 1]) with its mean (vertical line).
+
+    For the first picture and when the controls rest (``resting``, as ``Demo`` says), the
+    y limits hold the solid and the dashed curve with a margin of 10% and the x limits are
+    (0, steps).  While a control moves, the limits stay put as long as the curves fit them and fill at
+    least a quarter of them, else move to a coarse value with room to spare, so that most
+    frames of a drag only move the curves.
+
+    Args:
+        fig: an empty matplotlib Figure.
+        error_signal: function(rho, nonlinearity, steps, input_scale) -> (log10 ratios of
+            shape (steps+1,), -inf where the signal is exactly 0; the slopes f' along the
+            trajectory, any shape).
+        norm2: ||G||_2, the operator norm of W_rec at rho = 1.
+        max_steps: the largest number of steps back the demo asks for.
+    Returns:
+        update(rho, nonlinearity, steps, input_scale, resting=True) -> a note (str): where the signal became
+        exactly 0 and where a direct float64 product would have overflowed.
+    """
+    from ..course.plotting import COLORS, dropped_note
+
+    max_steps = V.positive_int(max_steps, "max_steps")
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
+    (signal,) = ax1.plot([], [], color=COLORS["blue"], label="tanh network")
+    (linear,) = ax1.plot([], [], "--", color=COLORS["black"], lw=1.3, label="linear prediction ρʲ")
+    (bound,) = ax1.plot([], [], ":", color=COLORS["red"], lw=1.5, label="bound (‖W‖₂ max f′)ʲ")
+    ax1.set_xlabel("steps back j")
+    ax1.set_ylabel("log10 ||δ(k−j)|| / ||δ(k)||")
+    _fixed_ylabel(ax1, "−1000")                     # the widest tick label of any setting
+    legend = ax1.legend(loc="lower left")
+    edges = np.linspace(0, 1, 21)
+    _, _, bars = ax2.hist([0.5], bins=edges, weights=[0.0], color=COLORS["green"])
+    mean_line = ax2.axvline(0.5, color=COLORS["black"], lw=1.3)
+    ax2.set_xlabel("f′ along the trajectory")
+    ax2.set_ylabel("share of unit-steps")
+    ax2.set_ylim(0, 1)
+    ax2.set_xticks([0, 0.5, 1])
+    ax2.set_yticks([0, 0.5, 1])
+    state = {"x": None, "lo": None, "hi": None, "legend": "lower left"}
+
+    def update(rho, nonlinearity, steps, input_scale, resting=True):
+        with np.errstate(over="raise", divide="raise", invalid="raise"):   # no silent inf or NaN
+            ratio, fprime = error_signal(rho, nonlinearity, steps, input_scale)
+        vanished = ~np.isfinite(ratio)                     # -inf: the signal became exactly 0
+        shown = np.where(vanished, np.nan, ratio)
+        j = np.arange(steps + 1)
+        signal.set_data(j, shown)
+        linear.set_data(j, j * np.log10(rho))
+        bound.set_data(j, j * np.log10(rho * norm2 * MAX_DERIVATIVE[nonlinearity]))
+        signal.set_label(f"{nonlinearity} network")
+        legend.get_texts()[0].set_text(f"{nonlinearity} network")
+        # the curves start at (0, 0): the empty corner is lower left if they fall, upper left if they rise
+        loc = "lower left" if np.nanmean(shown) < 0 else "upper left"
+        if loc != state["legend"]:
+            state["legend"] = loc
+            legend.set_loc(loc)
+        seen = np.concatenate([shown, j * np.log10(rho)])   # the data and the linear prediction
+        lo, hi = np.nanmin(seen), np.nanmax(seen)
+        pad = 0.1 * (hi - lo + 1)
+        needed = {"x": steps, "lo": -(min(lo, -1) - pad), "hi": max(hi, 1) + pad}
+        if not resting and state["x"] is not None:         # a frame of a drag: coarse limits
+            needed = {"x": max(steps, min(max_steps, _coarse(steps, state["x"]))),
+                      "lo": _coarse(needed["lo"], state["lo"]), "hi": _coarse(needed["hi"], state["hi"])}
+        if any(needed[k] != state[k] for k in needed):     # (else the frame only moves artists)
+            state.update(needed)
+            ax1.set_xlim(0, needed["x"])
+            ax1.set_ylim(-needed["lo"], needed["hi"])
+        ax1.set_title(f"spectral radius {rho:.3g}, {nonlinearity}")
+        heights, _ = np.histogram(fprime.ravel(), bins=edges, weights=np.full(fprime.size, 1 / fprime.size))
+        for bar, height in zip(bars, heights):
+            bar.set_height(height)
+        mean_line.set_xdata([fprime.mean()] * 2)
+        ax2.set_title(f"mean f′ = {fprime.mean():.3f}")
+        notes = []
+        if vanished.any():
+            notes.append(f"From step {np.argmax(vanished)} back the signal is exactly 0 (saturated units: "
+                         f"f′ = 0 in float64); {dropped_note(int(vanished.sum()), 'steps')}")
+        big = np.abs(shown) > 300
+        if big.any():
+            notes.append(f"From step {np.argmax(big)} back, |log10| > 300: a direct float64 product would "
+                         "have overflowed to inf (or underflowed to 0) there; srnlab rescales at every step.")
+        return " ".join(notes)
+
+    return update

@@ -29,7 +29,9 @@ sigma'(z) <= 1/4, which is why it shrinks from the last layer to the first.
 
 The chain of single neurons (one neuron per layer) has its own function,
 ``chain``, that returns each neuron's z, a, the factor w_j sigma'(z_j) and
-dC/db_j.
+dC/db_j.  The lesson's interactive demos draw their figures once with ``build_chain``
+(the chain) and ``build_speeds`` (speeds against depth), which return the updates for
+the sliders.
 """
 from dataclasses import dataclass, field
 
@@ -581,3 +583,203 @@ def load_digits():
 
     d = _load()
     return d.data / 16.0, d.target.astype(np.intp)
+
+
+# ---------------------------------------------------------------- the interactive demos
+def _room_for_tick_labels(ax, widest):
+    """Keep room left of ax for y tick labels as wide as ``widest`` and the y label beyond them.
+
+    The layout of a Demo is made once, for the first picture's tick labels; when other
+    limits bring wider ones, the y label moves left, over its neighbour.  An invisible copy
+    of the y label where it would then stand makes the layout leave that room.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+    from matplotlib.transforms import offset_copy
+
+    label = ax.yaxis.label
+    tick_font = FontProperties(size=mpl.rcParams["ytick.labelsize"])
+    width = TextToPath().get_text_width_height_descent(widest, tick_font, ismath=False)[0]
+    left = mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"] + width + ax.yaxis.labelpad
+    ax.text(0, 0.5, label.get_text(), transform=offset_copy(ax.transAxes, fig=ax.figure, x=-left, units="points"),
+            rotation=90, ha="right", va="center", fontproperties=label.get_fontproperties(), color="none")
+
+
+def _grown(current, lo, hi):
+    """Axis limits for a drag frame that hold [lo, hi] and change rarely.
+
+    The current limits stay while they hold [lo, hi].  Else they grow to hold both, with
+    half of the new span to spare on the side that grew, rounded outward to a round step
+    (1, 2 or 5 times a power of ten, about an eighth of the span).  So most frames of a
+    drag keep the limits and redraw only the data.
+    """
+    if current is None:
+        new_lo, new_hi = lo, hi
+    elif current[0] <= lo and hi <= current[1]:
+        return current
+    else:
+        new_lo, new_hi = min(lo, current[0]), max(hi, current[1])
+        spare = 0.5 * (new_hi - new_lo)
+        new_lo, new_hi = new_lo - spare * (lo < current[0]), new_hi + spare * (hi > current[1])
+    raw = max(new_hi - new_lo, 1.0) / 8
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = power * min(m for m in (1, 2, 5, 10) if m * power >= raw)
+    return (float(np.floor(new_lo / step) * step) + 0.0, float(np.ceil(new_hi / step) * step) + 0.0)
+
+
+def build_chain(fig, a0=0.5):
+    """Draw the chain demo of lesson 01 on fig; return ``update(w, b, depth)`` for the sliders.
+
+    A chain of ``depth`` single sigmoid neurons (``chain``) that share one weight w and one
+    bias b, with input a0 and dC/da_L = 1.  Left axes: log10 |w sigma'(z_j)|, the factor of
+    each neuron j, with dotted lines at 1 and at 1/4 = max sigma'.  Right axes: log10 |dC/db_j|
+    of each neuron and the bound (1/4)(|w|/4)^(L-j) that follows from sigma' <= 1/4.
+    Factors and gradients that are 0 (w = 0) or underflow are gaps.
+
+    Axis limits: when the hand rests (``resting``: ``Demo`` says so for the picture that
+    stays, and for the first one) they fit the data: x from 0.4 to L + 0.6, the
+    factors from min(smallest, 1/10) / 10^0.3 to max(largest, 1) * 10^0.5, the gradients
+    matplotlib's autoscaling.  While a slider moves they only grow, in coarse steps
+    (``_grown``; the x axis to 5, 10, 20 or 30 neurons), because the gradients' range
+    changes by up to hundreds of powers of ten and a change of limits redraws everything;
+    the top of the factors' axis then goes straight to where the largest factor, |w|/4 for
+    |w| <= 10, fits.
+
+    Args:
+        fig: a matplotlib Figure (empty).
+        a0: the input a_0.
+    Returns:
+        update(w, b, depth): redraws for those values and returns the note under the figure
+        (whether the gradient explodes or vanishes toward the first neuron).
+    """
+    from ..course import plotting
+
+    ax1, ax2 = fig.subplots(1, 2)
+    (factor_dots,) = ax1.plot([], [], "o", color=plotting.COLORS["blue"])
+    ax1.axhline(0, color="k", ls=":", lw=1.5, label="factor 1")
+    ax1.axhline(np.log10(0.25), color=plotting.COLORS["red"], ls=":", lw=1.5, label="1/4 = max σ'")
+    ax1.set_xlabel("neuron j")
+    ax1.set_ylabel("log10 |w σ'(z_j)|")
+    ax1.set_title("factor of each neuron")
+    ax1.legend(loc="upper right")
+    (grad_line,) = ax2.plot([], [], "o-", label="|dC/db_j|")
+    (bound_line,) = ax2.plot([], [], "--", color="gray", label="bound ¼(|w|/4)^(L−j)")
+    ax2.set_xlabel("neuron j (L = last)")
+    ax2.set_ylabel("log10 |dC/db_j|")
+    ax2.set_title("gradient of each bias")
+    ax2.legend(loc="best")
+    _room_for_tick_labels(ax1, "−1.25")          # the widest tick labels these axes show
+    _room_for_tick_labels(ax2, "−0.630")
+    def set_limits(x, y1, y2):
+        if x != ax1.get_xlim():
+            ax1.set_xlim(x)
+            ax2.set_xlim(x)
+        if y1 != ax1.get_ylim():
+            ax1.set_ylim(y1)
+        if y2 != ax2.get_ylim():
+            ax2.set_ylim(y2)
+
+    def update(w, b, depth, resting=True):
+        c = chain(w, b, a0=a0, depth=depth)
+        j = np.arange(1, depth + 1)
+        log_f, drop_f = plotting.log10_safe(c.factors)
+        log_g, drop_g = plotting.log10_safe(c.grad_b)
+        log_bound, _ = plotting.log10_safe(0.25 * (abs(w) / 4) ** (depth - j))
+        factor_dots.set_data(j, log_f)
+        grad_line.set_data(j, log_g)
+        bound_line.set_data(j, log_bound)
+
+        finite = np.isfinite(log_f).any()
+        factors = (min(np.nanmin(log_f) if finite else -1.0, -1.0) - 0.3,
+                   max(np.nanmax(log_f) if finite else 0.0, 0.0) + 0.5)
+        if resting:                                                        # at rest: fit the data
+            ax2.set_autoscaley_on(True)
+            ax2.relim()
+            ax2.autoscale_view(scalex=False)
+            set_limits((0.4, depth + 0.6), factors, ax2.get_ylim())
+        else:                                                              # a drag: grow only
+            shown = np.concatenate([log_g, log_bound])
+            shown = shown[np.isfinite(shown)]                             # the bound at j = L is 1/4
+            width = next((d for d in (5, 10, 20, 30) if depth <= d), depth)
+            x = ax1.get_xlim() if depth + 0.6 <= ax1.get_xlim()[1] else (0.4, width + 0.6)
+            bottom, top = ax1.get_ylim()
+            bottom = _grown((bottom, top), factors[0], top)[0]
+            top = top if factors[1] <= top else max(factors[1], np.log10(max(abs(w), 10) / 4) + 0.5)
+            set_limits(x, (bottom, top), _grown(ax2.get_ylim(), shown.min(), shown.max()))
+
+        notes = [f"a0 = {a0}."]
+        big = np.abs(c.factors) >= 1
+        if big.all():
+            notes.append("Every factor is >= 1: the gradient grows toward the first neuron (exploding).")
+        elif big.any():
+            notes.append(f"{big.sum()} of {depth} factors are >= 1, the rest smaller: the gradient grows "
+                         f"across the first kind and shrinks across the second.")
+        else:
+            notes.append("Every factor is < 1: the gradient shrinks toward the first neuron (vanishing).")
+        if abs(w) < 1e-9:
+            notes.append("With w = 0 no signal passes from one neuron to the next: every factor and every "
+                         "gradient but the last is exactly 0 (not drawn on the log10 axes).")
+        else:
+            notes.append(plotting.dropped_note(drop_f + drop_g, "factors or gradients"))
+        return " ".join(n for n in notes if n)
+    return update
+
+
+def build_speeds(fig, speeds, reference):
+    """Draw the depth demo of lesson 01 on fig; return ``update(depth)`` for the slider.
+
+    One axes: log10 of each hidden layer's speed of learning ||dC/db^l|| at initialisation
+    (l = 1 next to the input) for a network of ``depth`` hidden layers, a dashed line that
+    falls by a factor of 4 per layer back from the last hidden layer, and, where given,
+    the reference speeds (Nielsen's MNIST values) as grey diamonds.  The x axis holds
+    every depth of ``speeds``; the y axis reaches from 10^-8 (or below the smallest speed)
+    to 10^0.5.
+
+    Args:
+        fig: a matplotlib Figure (empty).
+        speeds: dict depth -> (depth,) hidden-layer speeds (``BackpropResult.hidden_speeds``).
+        reference: dict depth -> the reference speeds for that depth (may be empty).
+    Returns:
+        update(depth): redraws for a depth of ``speeds`` and returns the note under the
+        figure (speeds that were 0, inf or NaN).
+    """
+    from matplotlib.legend import Legend
+    from ..course import plotting
+
+    if not speeds:
+        raise ValueError("speeds must map at least one depth to its hidden-layer speeds")
+    deepest = max(speeds)
+    lowest = min(np.nanmin(plotting.log10_safe(s)[0]) for s in speeds.values())
+    ax = fig.subplots()
+    (ours,) = ax.plot([], [], "o-", ms=9, label="ours: 8x8 digits, 64 inputs")
+    (per_layer,) = ax.plot([], [], "--", color="gray", label="÷4 per layer")
+    (theirs,) = ax.plot([], [], "D", ms=9, color="dimgray", label="Nielsen: MNIST, 784 inputs")
+    ax.set_xticks(np.arange(1, deepest + 1))
+    ax.set_xlim(0.5, deepest + 0.5)
+    ax.set_xlabel("hidden layer l (1 = next to the input)")
+    ax.set_ylabel("log10 ||dC/db^l||")
+    ax.set_ylim(min(-8.0, lowest - 0.5), 0.5)
+    # two legends, with and without the reference: switching one on redraws the figure once
+    with_ref = ax.legend(handles=[ours, per_layer, theirs], loc="lower right")
+    without_ref = Legend(ax, [ours, per_layer], [ours.get_label(), per_layer.get_label()], loc="lower right")
+    ax.add_artist(without_ref)
+    without_ref.set_visible(False)
+
+    def update(depth):
+        s = speeds[depth]
+        layers = np.arange(1, depth + 1)
+        log_s, dropped = plotting.log10_safe(s)
+        ours.set_data(layers, log_s)
+        per_layer.set_data(layers, log_s[-1] + (layers - depth) * np.log10(4))
+        shown = depth in reference
+        theirs.set_data(layers, np.log10(reference[depth]) if shown else np.full(depth, np.nan))
+        for legend in (with_ref, without_ref):
+            if not legend.get_visible():
+                legend.stale = False               # a hidden legend is never drawn, so never "drawn anew"
+        if with_ref.get_visible() != shown:        # switching marks both changed: the figure is redrawn
+            with_ref.set_visible(shown)
+            without_ref.set_visible(not shown)
+        ax.set_title(f"{depth} hidden layers: the first learns {s[-1] / s[0]:.3g} times slower than the last")
+        return plotting.dropped_note(dropped, "speeds")
+    return update

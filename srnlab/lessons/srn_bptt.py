@@ -32,7 +32,8 @@ over the K x K entries (squared Frobenius norms).
 
 The lesson's picture: ``draw_unrolled(ax, T)`` draws the SRN unrolled over T steps, the
 forward pass and the backward pass of the local gradients delta(t) through the Jacobians J(t),
-with matplotlib only (no image files).
+with matplotlib only (no image files).  Its interactive demo: ``build_bias_variance(fig, pre)``
+draws the terms C_j and the two estimators' errors once and returns the update for the sliders.
 """
 from dataclasses import dataclass
 
@@ -355,3 +356,104 @@ def draw_unrolled(ax, T=4, *, backward=True, fontsize=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+# ---------------------------------------------------------------- the interactive demo
+def _legend_value(ax, legend_text, new_line=False):
+    """A text drawn right after a legend entry's label, for the part of the label that changes.
+
+    The legend keeps the label's fixed beginning; this annotation (placed against the label's
+    own box when the figure is drawn, in the legend's font) carries the value, so that a new
+    value redraws one text and not the whole figure.  new_line=True: the label ends with a
+    line break and the annotation is its (last) line, starting at the label's left edge.
+    """
+    value = ax.annotate("", xy=(0, 0) if new_line else (1, 0), xycoords=legend_text, ha="left", va="bottom",
+                        fontsize=legend_text.get_fontsize(), color=legend_text.get_color(),
+                        zorder=ax.get_legend().get_zorder() + 0.1, annotation_clip=False)
+    value.set_in_layout(False)      # placed only once the legend is drawn; it fits in the legend's place
+    return value
+
+
+def build_bias_variance(fig, pre):
+    """Draw the lesson's bias-variance demo on fig; return ``update(h, s, n)`` for the sliders.
+
+    Left axes: log10 ||C_j|| / ||g|| of the per-step terms of full BPTT against the steps back
+    j = 0 .. T-2 (C_{T-1} = 0 is not drawn), the part truncation at depth h keeps (shaded,
+    j <= h), and the root-mean-square size p^(-j/2) ||C_j|| / ||g|| of the same term inside a
+    randomized draw with the matched p of h.  Right axes: log10 of the squared bias of
+    truncation and of the variance / n of randomized truncation (n draws averaged), both
+    relative to ||g||^2, against the depth h, with the two values at the chosen h marked.
+
+    Args:
+        fig: a matplotlib Figure (empty).
+        pre: dict weight scale s -> (EstimatorStats, spectral radius of W_rec), from
+            ``estimator_stats`` on one batch for each s; update uses the nearest s.
+    Returns:
+        update(h, s, n): redraws for the depth h (1 .. T-1), the weight scale s and n
+        averaged draws, and returns the note under the figure (which estimator is closer
+        to g at h, and how many draws break even).
+    """
+    from ..course.plotting import COLORS, log10_safe, steps_back_axis
+
+    if not pre:
+        raise ValueError("pre must map at least one weight scale s to (EstimatorStats, spectral radius)")
+    scales = np.array(sorted(pre))
+    T = len(next(iter(pre.values()))[0].h) + 1
+    j = np.arange(T - 1)                                  # C_{T-1} = 0 since z(-1) = 0: not drawn
+    nan_j, nan_h = np.full(T - 1, np.nan), np.full(T - 1, np.nan)
+    left, right = fig.subplots(1, 2)
+
+    kept = left.axvspan(0, 1, color=COLORS["blue"], alpha=0.12, label="kept by truncation (j ≤ ")
+    (full,) = left.plot(j, nan_j, color=COLORS["blue"], label="||C_j||, term of full BPTT")
+    (rms,) = left.plot(j, nan_j, color=COLORS["orange"], ls="--", label="p^(-j/2) ||C_j||, randomized (p = ")
+    left.set_ylim(-12, 8)
+    steps_back_axis(left, T, "j, steps back from the last step")
+    left.set_ylabel("log10 (size / ||g||)")
+    texts = left.legend(loc="upper left").get_texts()
+    kept_h, rms_p = _legend_value(left, texts[0]), _legend_value(left, texts[2])
+
+    (bias2_line,) = right.plot(np.arange(1, T), nan_h, color=COLORS["blue"], label="truncated: bias² (variance 0)")
+    (var_line,) = right.plot(np.arange(1, T), nan_h, color=COLORS["orange"],
+                             label="randomized: variance / n\n")
+    at_h = right.axvline(1, color="0.4", lw=1)
+    (marks,) = right.plot([1, 1], [np.nan, np.nan], "o", color="0.2")
+    right.set_xlim(1, T - 1)
+    right.set_ylim(-22, 12)
+    right.set_xlabel("depth h (randomized: expected depth)")
+    right.set_ylabel("log10 (error² / ||g||²)")
+    var_n = _legend_value(right, right.legend(loc="lower left").get_texts()[1], new_line=True)
+
+    def update(h, s, n):
+        st, rho = pre[scales[np.argmin(np.abs(scales - s))]]
+        n, i, p = int(round(n)), h - 1, st.p[h - 1]
+        g_norm = np.sqrt(st.g_norm2)
+
+        log_full, _ = log10_safe(st.contrib_norms[:-1] / g_norm)
+        with np.errstate(over="ignore"):
+            log_rms, _ = log10_safe(p ** (-j / 2) * st.contrib_norms[:-1] / g_norm)
+        kept.set_width(h)
+        kept_h.set_text(f"{h})")
+        full.set_ydata(log_full)
+        rms.set_ydata(log_rms)
+        rms_p.set_text(f"{p:.2f})")
+        left.set_title(f"terms of dE/dW_rec; s = {s:.2f}, ρ(W_rec) = {rho:.2f}")
+
+        bias2, _ = log10_safe(st.bias2_truncated / st.g_norm2)
+        var, _ = log10_safe(st.var_randomized / n / st.g_norm2)
+        bias2_line.set_ydata(bias2)
+        var_line.set_ydata(var)
+        var_n.set_text(f"(bias 0), n = {n}")
+        at_h.set_xdata([h, h])
+        marks.set_data([h, h], [bias2[i], var[i]])
+        right.set_title(f"h = {h}, matched p = {p:.3f}")
+
+        b, v = st.bias2_truncated[i], st.var_randomized[i] / n
+        if b == 0:
+            return (f"At h = {h} truncation gives the exact dE/dW_rec (bias 0, not drawn on the log scale): "
+                    f"the terms further back are zero because z(-1) = 0."
+                    + (" Randomized truncation with p = 1 is full BPTT." if v == 0 else ""))
+        better = "truncation" if b < v else "randomized truncation"
+        return (f"At h = {h}: truncated bias² = {b / st.g_norm2:.2g}·||g||², randomized variance / n = "
+                f"{v / st.g_norm2:.2g}·||g||², so {better} is closer to g on average. Averaging more than "
+                f"{st.var_randomized[i] / b:.3g} randomized draws beats one truncated gradient.")
+    return update

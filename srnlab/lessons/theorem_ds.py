@@ -15,6 +15,8 @@ a direction; ``sign_sweep`` measures, over many random networks and
 minibatches, how often sign(dS) gets the sign of the true change right for
 gradient steps dW_rec = -eta * dE/dW_rec of growing size eta.
 ``check_tangent_step`` and ``check_ds_split`` are the checkers of the lesson's exercises.
+``build_sign_demo`` draws the lesson's interactive demo of the sweep, on symlog axes with one
+range for every eta (``sign_demo_range``).
 """
 from dataclasses import dataclass
 
@@ -375,7 +377,8 @@ def symlog_axis(ax, which, linthresh, limit, max_ticks=3):
 
     Matplotlib's default symlog ticks put a mathtext label on every decade,
     which is slow to render and unreadable over 20 decades; this keeps 0 and
-    at most ``max_ticks`` decades on each side, labelled like "1e-3".
+    at most ``max_ticks`` decades on each side, labelled like "1e-3", the
+    first far enough from 0 that the labels do not overlap.
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
@@ -386,8 +389,12 @@ def symlog_axis(ax, which, linthresh, limit, max_ticks=3):
     axis = ax.xaxis if which == "x" else ax.yaxis
     getattr(ax, f"set_{which}scale")("symlog", linthresh=linthresh)
     getattr(ax, f"set_{which}lim")(-limit, limit)
-    # the first tick one decade above the linear band, so that it does not crowd 0
-    lo, hi = int(np.ceil(np.log10(linthresh))) + 1, int(np.floor(np.log10(limit)))
+    # the first tick at least one decade above the linear band and a fifth of the way from 0 to
+    # the limit, so that its label does not crowd 0's however many decades the axis spans
+    band = 1 / (1 - 1 / 10)                          # decades from 0 to linthresh (linscale 1)
+    lin10 = np.log10(linthresh)
+    span = band + np.log10(limit) - lin10            # decades from 0 to limit
+    lo, hi = int(np.ceil(max(lin10 + 1, lin10 + span / 5 - band))), int(np.floor(np.log10(limit)))
     lo = min(lo, hi)
     decades = np.unique(np.linspace(lo, hi, max_ticks).round().astype(int))
     ticks = np.concatenate([-(10.0 ** decades[::-1]), [0.0], 10.0 ** decades])
@@ -400,3 +407,99 @@ def symlog_axis(ax, which, linthresh, limit, max_ticks=3):
         return ("−" if v < 0 else "") + f"1e{int(round(np.log10(abs(v))))}"
 
     axis.set_major_formatter(FuncFormatter(label))
+
+
+def sign_demo_range(sweep):
+    """The one (linthresh, limit) of the sign demo's symlog axes, for every eta and every group.
+
+    Both axes show a relative change (a change of ||delta(k-h)||^2 divided by the old S).
+    The changes grow with eta, so the smallest eta holds the smallest ones worth telling
+    apart: linthresh is ``symlog_threshold`` of them (1% of their median |value|), taken
+    at the eta where it is smallest and rounded down to a power of 10.  limit is 1.5 times
+    the largest finite |value| over all networks and etas (at least 10 * linthresh), so
+    that no point of the sweep ever leaves the axes.
+    """
+    rel = np.stack([sweep.predicted, sweep.true]) / sweep.S0[None, :, None]    # (2, networks, etas)
+    lin = min(symlog_threshold(rel[:, :, j]) for j in range(rel.shape[2]))
+    lin = float(10.0 ** np.floor(np.log10(lin)))
+    v = np.abs(rel[np.isfinite(rel)])
+    return lin, float(1.5 * max(v.max(initial=0.0), 10 * lin))
+
+
+def build_sign_demo(fig, sweep, groups):
+    """The lesson's sign demo: draw what stays, return update(eta, networks) for a Demo.
+
+    Left: the fraction of networks whose predicted sign is right against log10 eta, for the
+    theorem's dS (solid) and the exact derivative of the true S (dashed), a dotted line at
+    a coin toss (0.5) and a dot at the chosen eta.  Right: one point per network at the
+    chosen eta, the predicted change eta*dS against the true change, both divided by the
+    old S, on symlog axes with the right-sign quadrants shaded and the diagonal of a perfect
+    prediction; right signs blue, wrong ones red.  The symlog range is the same for every
+    eta and group (``sign_demo_range``): as eta grows the points move outward.
+
+    Args:
+        fig: the Demo's figure.
+        sweep: a ``SignSweep``.
+        groups: {name: where} the choices of the networks dropdown, ``where`` as
+            ``SignSweep.select`` takes it (None: all networks).
+    Returns:
+        update(eta, networks): draws the grid point of ``sweep.etas`` nearest to eta for
+        the group ``networks``; returns the note (median relative error of the predicted
+        change, the share of minibatches the paper's test |dS| > 1 would skip).
+    """
+    from ..course.plotting import COLORS
+
+    log_etas = np.log10(sweep.etas)
+    rel_pred = sweep.predicted / sweep.S0[:, None]       # predicted change / S, (networks, etas)
+    rel_true = sweep.true / sweep.S0[:, None]            # true change / S
+    curves = {name: dict(mask=sweep.select(where), frac=sweep.fraction_correct(where),
+                         frac_full=sweep.fraction_correct(where, full=True),
+                         err=sweep.relative_error(where), err_full=sweep.relative_error(where, full=True))
+              for name, where in groups.items()}
+
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.axhline(0.5, color="0.5", lw=1, ls=":")
+    (frac,) = ax1.plot(log_etas, np.zeros_like(log_etas), label="theorem's dS")
+    (frac_full,) = ax1.plot(log_etas, np.zeros_like(log_etas), "--", label="exact derivative")
+    (dot,) = ax1.plot([np.nan], [np.nan], "o", ms=10, color="k")
+    ax1.set(xlabel="log10 learning rate η", ylabel="fraction of correct signs", ylim=(0.3, 1.03))
+    ax1.legend(loc="lower left")
+
+    lin, big = sign_demo_range(sweep)                    # one range for every eta and group
+    ax2.fill_between([0, big], 0, big, color="0.92")     # the quadrants of a right sign
+    ax2.fill_between([-big, 0], -big, 0, color="0.92")
+    ax2.plot([-big, big], [-big, big], color="0.5", lw=1)    # a perfect prediction
+    right_pts = ax2.scatter(np.zeros(0), np.zeros(0), s=14, color=COLORS["blue"])
+    wrong_pts = ax2.scatter(np.zeros(0), np.zeros(0), s=14, color=COLORS["red"])
+    for axis in ("x", "y"):
+        symlog_axis(ax2, axis, lin, big)
+    ax2.set(xlabel="predicted change η·dS / S (symlog)", ylabel="true change / S (symlog)")
+
+    shown = {}                                           # what the left panel shows now
+
+    def update(eta, networks):
+        j = int(np.argmin(np.abs(log_etas - np.log10(eta))))       # the grid point under the slider
+        c = curves[networks]
+        mask = c["mask"]
+        if shown.get("networks") != networks:           # (only what changed: a quicker frame)
+            frac.set_ydata(c["frac"])
+            frac_full.set_ydata(c["frac_full"])
+            ax1.set_title(f"{networks} ({mask.sum()} minibatches)")
+        if shown.get("dot") != (networks, j):
+            dot.set_data([log_etas[j]], [c["frac"][j]])
+        shown.update(networks=networks, dot=(networks, j))
+        x, t = rel_pred[mask, j], rel_true[mask, j]
+        ok = np.isfinite(x) & np.isfinite(t)
+        x, t = x[ok], t[ok]
+        right = np.sign(x) == np.sign(t)
+        right_pts.set_offsets(np.c_[x[right], t[right]])
+        wrong_pts.set_offsets(np.c_[x[~right], t[~right]])
+        ax2.set_title(f"η = {sweep.etas[j]:.3g}: sign right (blue) for {right.mean():.0%}")
+        skip = np.mean(np.abs(sweep.predicted[mask, j]) > 1)
+        note = (f"At η = {sweep.etas[j]:.3g} the median relative error of the predicted change is "
+                f"{c['err'][j]:.2g} (exact derivative: {c['err_full'][j]:.2g}); |dS| > 1, the paper's "
+                f"skip rule, holds for {skip:.0%} of these minibatches.")
+        if (~ok).sum():
+            note += f" {(~ok).sum()} points were not finite and are not drawn."
+        return note
+    return update

@@ -20,7 +20,8 @@ method, and write ``results/dynamics-lesson.npz``.  Its contents:
   the momentum velocity and the one of the minibatch's gradient.
 
 ``load()`` reads the file as a ``Dynamics`` of ``Run`` objects; the ``draw_*``
-and ``style_*`` functions draw the lesson's figures from them.
+and ``style_*`` functions draw the lesson's figures from them, and ``build_scrub``
+makes the figure of the lessons' demo (scrubbing through training).
 """
 import json
 import os
@@ -454,13 +455,99 @@ def style_profile(ax, runs, update):
 
 
 
-def draw_scrub(fig, runs, update, series, labels=None, colors=None, max_points=200):
-    """The lessons' demo figure: the runs at one update, fast enough for a slider.
+def _scrub_panels(ax_p, ax_s, runs, update, series, labels, colors, max_points):
+    """Draw both panels of ``build_scrub`` for one group and series; return (profile lines, marker)."""
+    for r in runs:
+        draw_profile(ax_p, r, update, color=colors.get(r.name), label=labels.get(r.name, r.name))
+        draw_series(ax_s, r, series, colors.get(r.name), max_points=max_points)
+    profiles = list(ax_p.lines)
+    style_profile(ax_p, runs, min(update, int(runs[0].record_update[-1])))
+    ax_p.legend(loc="lower left")
+    style_series(ax_s, series, runs, update)
+    return profiles, ax_s.lines[-1]                    # the marker: the axvline of style_series
 
-    Left: each run's profile (log10 mean ||delta|| against steps back) at the
-    record nearest to ``update``; right: one of ``SERIES`` against the update
-    number, with a marker at ``update``.  Fixed margins and at most
-    ``max_points`` points a line keep a redraw fast.
+
+def build_scrub(fig, groups, labels=None, colors=None, max_points=200):
+    """The lessons' demo figure, made once: returns update(update, group, series) that moves it.
+
+    Left: each run's profile (log10 mean ||delta|| against steps back) at the record
+    nearest to ``update``; right: one of ``SERIES`` against the update number, with a
+    marker at ``update``.  A new update only moves the profiles and the marker and sets
+    the profile's title (fast enough for a dragged slider); a new group or series draws
+    both panels anew.  At most ``max_points`` points a line keep a redraw fast.
+
+    If ``fig`` has the constrained layout (as a ``Demo``'s figure), the layout is made
+    here, once, with every group and series drawn, so that each of them fits it, and then
+    kept (the layout engine is set to "none").
+
+    Args:
+        fig: an empty matplotlib Figure.
+        groups: dict name -> non-empty list of Run of one T, e.g. {"T = 50": [load()["sgd"]]}.
+        labels, colors: dicts by run name.
+    Returns:
+        update(update, group, series): update is the update to show (past a run's end: its
+        last record, and the note says so), group a key of ``groups``, series one of
+        ``SERIES``.  It returns a note (str): ``describe_at`` for every run, and the profile
+        points not drawn.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from ..course.plotting import dropped_note
+
+    if not isinstance(groups, dict) or not groups:
+        raise ValueError("groups must be a non-empty dict name -> list of Run (e.g. {'T = 50': [load()['sgd']]})")
+    for name, runs in groups.items():
+        if not isinstance(runs, (list, tuple)) or not runs or not all(isinstance(r, Run) for r in runs):
+            raise ValueError(f"group {name!r} must be a non-empty list of Run objects (e.g. [load()['sgd']])")
+        if any(r.T != runs[0].T for r in runs):
+            raise ValueError(f"group {name!r}: the scrub figure needs runs of one length T, "
+                             f"got T = {sorted({r.T for r in runs})}")
+    labels, colors = labels or {}, colors or {}
+    gs = fig.add_gridspec(1, 2, width_ratios=[1, 1.15])
+    ax_p, ax_s = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        # every group and series on stand-in axes in the same places: margins that fit them all
+        stand_ins = []
+        for runs in groups.values():
+            for series in SERIES:
+                pair = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+                _scrub_panels(*pair, runs, int(runs[0].record_update[-1]), series, labels, colors, max_points)
+                stand_ins += pair
+        fig.get_layout_engine().execute(fig)
+        for ax in stand_ins:
+            ax.remove()
+        fig.set_layout_engine("none")
+    shown = {"key": None, "profiles": [], "marker": None}
+
+    def update(update, group, series):
+        V.choice(group, "group", list(groups))
+        if series not in SERIES:
+            raise ValueError(f"series must be one of {SERIES}, got {series!r}")
+        update = max(1, int(round(V.nonnegative_float(update, "update"))))
+        runs = groups[group]
+        if shown["key"] != (group, series):            # new content: both panels drawn anew
+            ax_p.cla()
+            ax_s.cla()
+            profiles, marker = _scrub_panels(ax_p, ax_s, runs, update, series, labels, colors, max_points)
+            shown.update(key=(group, series), profiles=profiles, marker=marker)
+        else:                                           # a new update: move the profiles and the marker
+            for line, r in zip(shown["profiles"], runs):
+                line.set_ydata(_finite(r.log10_delta[r.record_index(update)]))
+            shown["marker"].set_xdata([update, update])
+            ax_p.set_title(f"profile at update {min(update, int(runs[0].record_update[-1]))}")
+        notes, dropped = [], 0
+        for r in runs:
+            dropped += int(np.count_nonzero(~np.isfinite(r.log10_delta[r.record_index(update)])))
+            notes.append(describe_at(r, update, labels.get(r.name, r.name)))
+        if dropped:
+            notes.append(dropped_note(dropped, "profile points"))
+        return "\n".join(notes)
+
+    return update
+
+
+def draw_scrub(fig, runs, update, series, labels=None, colors=None, max_points=200):
+    """The lessons' demo figure at one update, drawn once with fixed margins (see ``build_scrub``).
 
     Args:
         fig: a matplotlib Figure (filled here).  runs: list of Run of one T.
@@ -469,28 +556,10 @@ def draw_scrub(fig, runs, update, series, labels=None, colors=None, max_points=2
     Returns:
         a note (str): ``describe_at`` for every run, and the profile points not drawn.
     """
-    from ..course.plotting import dropped_note
-
     if not runs or not all(isinstance(r, Run) for r in runs):
         raise ValueError("draw_scrub needs a non-empty list of Run objects (e.g. [load()['sgd']])")
-    if any(r.T != runs[0].T for r in runs):
-        raise ValueError("draw_scrub needs runs of one length T")
     if series not in SERIES:
         raise ValueError(f"series must be one of {SERIES}, got {series!r}")
-    labels, colors = labels or {}, colors or {}
-    update = max(1, int(round(V.nonnegative_float(update, "update"))))
     fig.set_layout_engine(None)                        # fixed margins: a faster redraw
     fig.subplots_adjust(left=0.08, right=0.955, bottom=0.14, top=0.91, wspace=0.27)
-    ax_p, ax_s = fig.subplots(1, 2, width_ratios=[1, 1.15])
-    notes, dropped = [], 0
-    for r in runs:
-        c, lab = colors.get(r.name), labels.get(r.name, r.name)
-        dropped += draw_profile(ax_p, r, update, color=c, label=lab)[1]
-        draw_series(ax_s, r, series, c, max_points=max_points)
-        notes.append(describe_at(r, update, lab))
-    style_profile(ax_p, runs, min(update, int(runs[0].record_update[-1])))
-    ax_p.legend(loc="lower left", fontsize=9)
-    style_series(ax_s, series, runs, update)
-    if dropped:
-        notes.append(dropped_note(dropped, "profile points"))
-    return "\n".join(notes)
+    return build_scrub(fig, {"runs": list(runs)}, labels, colors, max_points)(update, "runs", series)
