@@ -228,6 +228,17 @@ def test_build_scrub_moves_the_profile_and_redraws_on_a_new_group(tiny):
             fig.canvas.draw()
             assert ax_p.lines[0] is not lines[0] and "ends at update 20" in note
     assert [ax.get_position().bounds for ax in fig.axes] == places  # the layout made once is kept
+    # a panel drawn anew after other content looks as if it had been the first one drawn
+    pictures = []
+    for order in (["q"], ["gradient", "activations", "accuracy", "q"]):
+        fig = Figure(figsize=(9, 4.2), layout="constrained")
+        FigureCanvasAgg(fig)
+        update = dynamics.build_scrub(fig, groups)
+        for series in order:
+            update(5, "short", series)
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+    assert np.array_equal(*pictures)
     with pytest.raises(ValueError, match="unknown group 'medium'"):
         update(1, "medium", "q")
     with pytest.raises(ValueError, match="series must be one of"):

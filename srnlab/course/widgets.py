@@ -26,12 +26,15 @@ never kills the widget: it is shown under the figure and the last good picture s
 Why it keeps up with a drag (``benchmarks/slider_callbacks.py`` measures it):
 
 * the figure and its layout are made once; a frame only changes artists;
-* a frame during a drag redraws only the artists ``update`` changed, over a saved
-  picture of everything else (matplotlib's blitting, found from the artists' ``stale``
-  flags; a change of axis limits or of anything else redraws the whole figure);
-* when the hand rests (``EXACT_AFTER`` seconds without a change) the whole figure is
-  drawn again, so the picture that stays is exactly what matplotlib draws; a click on a
-  dropdown or a button draws that picture at once;
+* a frame during a drag redraws only the artists ``update`` changed, and what lies on
+  top of them, over a saved picture of everything else (matplotlib's blitting; the
+  changed artists are found from their ``stale`` flags; a change of axis limits, of a
+  legend or of an axis label redraws the whole figure).  Drawn in matplotlib's order,
+  that is the exact picture;
+* where it is not (an axis's grid over a changed artist) or where ``update`` asks to be
+  told (``resting``), the whole figure is drawn again when the hand rests
+  (``EXACT_AFTER`` seconds without a change); a click on a dropdown or a button draws
+  the whole figure at once;
 * the frontend keeps one change per control in flight and sends the newest value when
   the kernel is idle (``@jupyter-widgets/base``), so frames never queue up: each shows
   where the hand is, and the last one where it stopped.
@@ -122,8 +125,8 @@ class Demo:
         **controls: name -> ipywidgets control (its .value is passed to update as that keyword).
 
     Attributes:
-        frames: list of (kind, seconds) for every picture drawn: "drag" when a control
-            moved, "exact" when the hand rested and the whole figure was drawn again.
+        frames: list of (kind, seconds) for every picture drawn: "drag" when a slider
+            moved, "exact" when the whole figure was drawn (the hand rested, or a click).
         pending: True while the exact picture is still due.
     """
 
@@ -144,6 +147,7 @@ class Demo:
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
         self._animated, self._background, self._scene = [], None, None
+        self._moving, self._blit_exact = set(), False
         self._timer = None
         self.update = build(self.fig)
         if not callable(self.update):
@@ -228,11 +232,16 @@ class Demo:
     # -- rendering ------------------------------------------------------------------
 
     def _render(self, exact, layout=False):
-        """Render the figure after an update; return True if the picture is not yet exact.
+        """Render the figure after an update; return True if the exact picture is still due.
 
-        exact: draw everything in matplotlib's order.  Otherwise redraw only the artists
-        that changed over the saved background when nothing else changed (blitting), and
-        else draw the background anew without the changing artists and those on top.
+        exact: draw everything in matplotlib's order.  Otherwise, when only artists that
+        may be drawn alone changed and everything else stayed (limits, axes, legends),
+        restore the saved picture of what stays still and draw over it, in matplotlib's
+        order, the changed artists and everything of their axes drawn on top of them
+        (blitting); else draw that saved picture anew first.  The result is the exact
+        picture unless an axis (ticks, grid) lies on top of a changed artist: then the
+        exact picture follows when the hand rests.  Artists of one axes that reach into
+        another (``clip_on=False``) may be drawn in another order until then.
         """
         canvas = self.fig.canvas
         if exact or layout:                             # (the first frame also makes the layout)
@@ -250,19 +259,23 @@ class Demo:
             canvas.restore_region(self._background)
         else:
             alive = {id(a) for a in _candidates(self.fig)}
-            keep = [a for a in self._animated if id(a) in alive]
-            self._animated = keep + [a for a in changed if id(a) not in known]
+            moving = [a for a in self._animated if id(a) in alive and id(a) in self._moving]
+            moving += [a for a in changed if id(a) not in self._moving]
+            self._moving = set(map(id, moving))
+            self._animated, self._blit_exact = _with_covering(self.fig, moving)
             for a in self._animated:
                 a.set_animated(True)
             canvas.draw()                               # everything that stays still
             self._background = canvas.copy_from_bbox(self.fig.bbox)
             self._scene = _scene(self.fig)
-        order = {id(a): i for i, a in enumerate(_candidates(self.fig))}
-        for a in sorted(self._animated, key=lambda a: (a.get_zorder(), order.get(id(a), 0))):
+        order = {id(a): i for i, a in enumerate(_children(self.fig))}
+        last = len(order)                               # figure-level artists come after the axes
+        for a in sorted(self._animated, key=lambda a: (order.get(id(a.axes), last), a.get_zorder(),
+                                                       order.get(id(a), 0))):
             if a.axes is None or a.axes.get_visible():      # (a hidden axes hides its artists)
                 self.fig.draw_artist(a)
         _settle_undrawn(self.fig)
-        return True
+        return not self._blit_exact or self._wants_resting
 
     # -- checks -----------------------------------------------------------------------
 
@@ -316,6 +329,40 @@ def _watched(a):
     elif isinstance(a, Axis):
         yield a.label
         yield a.offsetText
+
+
+def _children(fig):
+    """Every axes and every child of the figure and of its axes, in the order drawn at equal zorder."""
+    out = []
+    for ax in fig.axes:
+        out += [ax] + ax.get_children()
+    return out + fig.get_children()
+
+
+def _with_covering(fig, moving):
+    """(moving artists plus every artist drawn over them in their axes, whether that is exact).
+
+    Drawn in matplotlib's order over a picture of the rest, they give the exact picture,
+    unless something that cannot be drawn alone (an axis: its ticks and grid) is on top.
+    """
+    out, exact = list(moving), True
+    ids = set(map(id, out))
+    for ax in fig.axes:
+        mine = [a for a in moving if a.axes is ax]
+        if not mine:
+            continue
+        z = min(a.get_zorder() for a in mine)
+        for a in ax.get_children():
+            if a is ax.patch or id(a) in ids or not a.get_visible() or a.get_zorder() < z:
+                continue
+            if isinstance(a, _BLITTABLE + (Legend,)):
+                out.append(a)
+                ids.add(id(a))
+            else:
+                exact = False
+    if any(a.axes is None for a in moving):
+        exact = False                               # a figure-level artist: drawn last, not in order
+    return out, exact
 
 
 def _changed_artists(fig):
