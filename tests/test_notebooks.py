@@ -144,7 +144,9 @@ def test_student_edition_drops_solutions(tmp_path):
         kept = sum(1 for c in nb.cells if "solution" not in c.get("metadata", {}).get("tags", []))
         assert len(out.cells) == kept
         assert not any(c.cell_type == "markdown" and "**Click to show the solution.**" in c.source for c in out.cells)
-        assert not any(c.get("metadata", {}).get("jupyter", {}).get("source_hidden") for c in out.cells)
+        hidden = [c for c in out.cells if c.get("metadata", {}).get("jupyter", {}).get("source_hidden")]
+        assert all(c.cell_type == "code" and "raise NotImplementedError" not in c.source and "Exercise" not in c.source
+                   for c in hidden)                  # what stays collapsed is drawing code, not an answer
         stubs = lambda cells: sum(c.source.count("raise NotImplementedError") for c in cells if c.cell_type == "code")
         assert stubs(out.cells) == stubs(nb.cells) - sum(                # the stubs stay
             c.source.count("raise NotImplementedError") for c in nb.cells if "solution" in tags(c))
@@ -160,3 +162,41 @@ def test_student_edition_is_one_command(tmp_path):
     assert out.stdout.count("cells ->") == len(LESSONS)
     lab = (ROOT / "tools" / "lab.sh").read_text()
     assert "--student" in lab and "student_edition.py" in lab
+
+
+def _slides():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_lesson_is_a_slide_deck(path):
+    """Every cell has a slide type; checks and solutions are off the slides; no code on a
+    slide is longer than a screen; every demo has a slide of its own (tools/slides.py)."""
+    import nbformat
+    slides = _slides()
+    nb = nbformat.read(path, as_version=4)
+    assert slides.problems(nb, path.name) == []
+
+
+def test_the_slide_check_catches_what_breaks_a_slide():
+    import nbformat
+    slides = _slides()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## A section"),
+                nbformat.v4.new_code_cell("\n".join(f"x{i} = {i}" for i in range(30))),
+                nbformat.v4.new_code_cell("demo = Demo(build, a=slider(0, 1, 0.5))"),
+                nbformat.v4.new_code_cell("assert True"), nbformat.v4.new_markdown_cell("no type")]
+    nb.cells[3].metadata["tags"] = ["check"]
+    for cell, kind in zip(nb.cells, ["slide", "-", "-", "-"]):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    found = "\n".join(slides.problems(nb, "t"))
+    for words in ("no RISE settings", "30 lines of code on a slide", "a check or solution cell shown",
+                  "cell 4 (no type): no slide type"):
+        assert words in found, words
+    slides.fill(nb, reset=True)
+    assert slides.problems(nb, "t") == [] and nb.cells[1].metadata["jupyter"]["source_hidden"]
+    assert nb.cells[3].metadata["slideshow"]["slide_type"] == "skip"
