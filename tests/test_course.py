@@ -321,3 +321,83 @@ def test_a_demo_renders_at_the_styles_resolution(settings_home):
     large = Demo(draw, x=slider(0.0, 1.0, 0.5)).image.value
     width = lambda png: int.from_bytes(png[16:20], "big")       # the PNG header's width in pixels
     assert width(small) == 9 * plotting.STYLE["figure.dpi"] and width(large) == 9 * plotting.PROJECTOR["figure.dpi"]
+
+
+# ---------------------------------------------------------------- does a figure fit (lecture mode)
+@pytest.fixture
+def agg_figure():
+    """A fresh matplotlib Figure on an Agg canvas, in the screen style; rcParams restored after."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from srnlab.course import plotting
+    saved = dict(mpl.rcParams)
+    plotting.use_style(projector=False)
+
+    def make(**kw):
+        fig = Figure(**kw)
+        FigureCanvasAgg(fig)
+        return fig
+    yield make
+    mpl.rcParams.update(saved)
+
+
+def test_a_figure_that_fits_has_no_fit_problems(agg_figure):
+    from srnlab.course.plotting import fit_problems
+    fig = agg_figure(figsize=(9, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for ax, name in ((left, "left"), (right, "right")):
+        ax.plot([0, 1], [0, 1], label=name)
+        ax.set_title(f"the {name} panel")
+        ax.set_xlabel("step t")
+        ax.set_ylabel("log10 norm")
+        ax.legend()
+    fig.text(0.5, 0.01, "a note", ha="center", va="bottom")
+    assert fit_problems(fig) == []
+
+
+def test_a_title_cut_off_at_the_edge_is_a_fit_problem(agg_figure):
+    from srnlab.course.plotting import fit_problems
+    fig = agg_figure(figsize=(4, 3))
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.2, bottom=0.2)
+    ax.set_title("a title far too long for a figure only four inches wide")
+    ax.set_xlabel("")                                   # (empty texts are not checked)
+    problems = fit_problems(fig)
+    assert len(problems) == 1 and "axes 0 title" in problems[0] and "right edge" in problems[0]
+    ax.set_title("short")
+    assert fit_problems(fig) == []
+    ax.text(1.2, 0.5, "a note outside the figure", transform=ax.transAxes)
+    assert any("axes 0 text 'a note outside" in p for p in fit_problems(fig))
+
+
+def test_overlapping_titles_of_two_axes_are_a_fit_problem(agg_figure):
+    from srnlab.course.plotting import fit_problems
+    fig = agg_figure(figsize=(8, 3))
+    left, right = fig.subplots(1, 2)
+    left.set_title("a long title on the left panel that runs on into the right one", loc="left")
+    right.set_title("the right panel")
+    problems = fit_problems(fig)
+    assert any("axes 0 title" in p and "overlaps axes 1 title 'the right panel'" in p for p in problems)
+    left.set_title("", loc="left")
+    left.set_title("left")
+    assert not any("overlaps" in p for p in fit_problems(fig))
+    with pytest.raises(TypeError, match="Figure"):
+        fit_problems(left)
+
+
+def test_sweep_fails_on_a_figure_that_does_not_fit(agg_figure):
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, 0])
+        ax.set_ylim(-1, 1)
+
+        def update(x):
+            line.set_ydata([0, x])
+            ax.set_title("a long title " * (8 if x > 0.5 else 1))
+        return update
+
+    demo = Demo(build, figsize=(5, 3), x=slider(0.0, 1.0, 0.2))
+    with pytest.raises(AssertionError, match=r"x=1\.0: axes 0 title 'a long title .*runs past the figure"):
+        demo.sweep()
+    assert demo.controls["x"].value == 0.2

@@ -358,5 +358,5 @@ def test_speed_demo_shows_the_reference_and_its_legend_only_where_given():
     assert [len(g.get_texts()) for g in legends if g.get_visible()] == [3]
     update(3)
     assert [len(g.get_texts()) for g in legends if g.get_visible()] == [2]
-    assert ax.get_title() == "3 hidden layers: the first learns 16 times slower than the last"
+    assert ax.get_title() == "3 hidden layers: the first learns\n16 times slower than the last"
     assert ax.get_ylim() == (-8.0, 0.5) and list(ax.get_xticks()) == [1, 2, 3]

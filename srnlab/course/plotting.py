@@ -4,7 +4,9 @@ Lessons call ``use_style()`` once; figures are then readable when projected
 (large fonts, thick lines, a light grid).  Gradient norms span hundreds of
 orders of magnitude, so most plots use log10 axes through ``log10_safe``,
 which turns 0, inf and NaN into gaps and says how many it dropped instead
-of letting a warning or an empty axis reach the student.
+of letting a warning or an empty axis reach the student.  ``fit_problems``
+says whether a figure fits: no text cut off at its edge, no titles on top of
+each other (``Demo.sweep`` checks every demo with it, in either style).
 """
 import numpy as np
 
@@ -192,3 +194,118 @@ def diagram_arrow(ax, start, end, color="black", ls="-", rad=0.0, lw=1.6):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>,head_length=6,head_width=3.5",
                                  connectionstyle=f"arc3,rad={rad}", color=color, lw=lw, ls=ls,
                                  shrinkA=0, shrinkB=0, zorder=1.5))
+
+
+# --------------------------------------------------------------------- does a figure fit?
+def _drawn_texts(fig):
+    """(owner, where, Text) for every text the figure draws: titles, axis labels, tick labels,
+    legend texts, texts of the axes and of the figure (visible and non-empty only); owner is
+    the index of the text's axes in fig.axes, or "figure"."""
+    out = []
+
+    def add(where, t):
+        if t is not None and t.get_visible() and t.get_text().strip():
+            owner = int(where.split(" ")[1]) if where.startswith("axes ") else "figure"
+            out.append((owner, where, t))
+
+    def legend(where, leg):
+        if leg is not None and leg.get_visible():
+            add(f"{where} legend title", leg.get_title())
+            for t in leg.get_texts():
+                add(f"{where} legend", t)
+
+    for i, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        where = f"axes {i}"
+        for t in (ax._left_title, ax.title, ax._right_title):     # ax.set_title(loc=...)
+            add(f"{where} title", t)
+        if ax.axison:
+            for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                if not axis.get_visible():
+                    continue
+                add(f"{where} {name} label", axis.label)
+                add(f"{where} {name} offset", axis.offsetText)
+                try:
+                    ticks = axis._update_ticks()        # the ticks inside the view (the ones drawn)
+                except AttributeError:                  # (a private method: all ticks if it moves)
+                    ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+                for tick in ticks:
+                    for label in (tick.label1, tick.label2):
+                        if label.get_visible() and tick.get_visible():
+                            add(f"{where} {name} tick label", label)
+        for t in ax.texts:
+            if not t.get_clip_on():                     # (a clipped text cannot leave its axes)
+                add(f"{where} text", t)
+        legend(where, ax.get_legend())
+    for name in ("_suptitle", "_supxlabel", "_supylabel"):
+        add(f"figure {name.strip('_')}", getattr(fig, name, None))
+    for t in fig.texts:
+        add("figure text", t)
+    for leg in fig.legends:
+        legend("figure", leg)
+    return out
+
+
+def fit_problems(fig, tolerance=1.0):
+    """What does not fit in the figure, one line each ([] if it all fits).
+
+    Draws the figure (on an Agg canvas) and checks that every visible, non-empty text it
+    draws (titles, axis labels, tick labels, legend texts, texts of the axes and of the
+    figure) lies inside the figure's pixel box, and that the titles and axis labels of
+    different axes do not overlap; ``tolerance`` pixels are allowed.  Use it on a lesson's
+    figure in both styles (``use_style(projector=True)`` has larger fonts).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    tolerance = V.nonnegative_float(tolerance, "tolerance")
+    old = fig.canvas
+    canvas = old if isinstance(old, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    try:
+        canvas.draw()
+        if isinstance(fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
+            canvas.draw()       # (a layout made after another draw, e.g. a savefig, settles in two)
+        renderer = canvas.get_renderer()
+        W, H = fig.bbox.width, fig.bbox.height
+        problems, labels, ticks = [], [], {}
+        for owner, where, t in _drawn_texts(fig):
+            box = t.get_window_extent(renderer)
+            over = {"left": -box.x0, "right": box.x1 - W, "bottom": -box.y0, "top": box.y1 - H}
+            out = {edge: px for edge, px in over.items() if px > tolerance}
+            if out and where.endswith("tick label"):      # one line for an axis's tick labels
+                texts, worst = ticks.setdefault(where, ([], {}))
+                texts.append(_short(t))
+                for edge, px in out.items():
+                    worst[edge] = max(px, worst.get(edge, 0))
+            elif out:
+                problems.append(f"{where} {_short(t)} runs past the figure's {_edges(out)}")
+            if where.endswith((" title", " x label", " y label")) or where.startswith("figure sup"):
+                labels.append((owner, where, t, box))
+        problems += [f"{where}s {', '.join(texts)} run past the figure's {_edges(worst)}"
+                     for where, (texts, worst) in ticks.items()]
+        for k, (ax1, where1, t1, b1) in enumerate(labels):
+            for ax2, where2, t2, b2 in labels[k + 1:]:
+                if ax1 == ax2:
+                    continue
+                w = min(b1.x1, b2.x1) - max(b1.x0, b2.x0)
+                h = min(b1.y1, b2.y1) - max(b1.y0, b2.y0)
+                if w > tolerance and h > tolerance:
+                    problems.append(f"{where1} {_short(t1)} overlaps {where2} {_short(t2)} "
+                                    f"({w:.0f} x {h:.0f} px)")
+        return problems
+    finally:
+        if canvas is not old:
+            fig.set_canvas(old)
+
+
+def _edges(over):
+    return ", ".join(f"{edge} edge by {px:.0f} px" for edge, px in over.items())
+
+
+def _short(text, n=40):
+    s = " ".join(text.get_text().split())
+    return repr(s if len(s) <= n else s[:n - 1] + "…")

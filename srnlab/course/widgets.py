@@ -40,7 +40,8 @@ Why it keeps up with a drag (``benchmarks/slider_callbacks.py`` measures it):
   where the hand is, and the last one where it stopped.
 
 ``demo.sweep()`` moves every control to both ends of its range and fails loudly if
-any position raises or warns; the lessons call it in a check cell so that nbval tests
+any position raises, warns or draws a figure that does not fit (a text cut off at its
+edge, overlapping titles); the lessons call it in a check cell so that nbval tests
 every slider.  Every frame is timed (``demo.frames``).
 """
 import asyncio
@@ -65,6 +66,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+
+from .plotting import fit_problems
 
 #: Every Demo created in this kernel, for the slider benchmark.
 DEMOS = []
@@ -280,7 +283,8 @@ class Demo:
     # -- checks -----------------------------------------------------------------------
 
     def sweep(self):
-        """Move each control to both ends (one at a time); raise if any position errs or warns.
+        """Move each control to both ends (one at a time); raise if any position errs or warns
+        or the figure does not fit (``plotting.fit_problems``: a text cut off or overlapping).
 
         Each position is drawn as during a drag and then exactly.  Restores the starting
         values.  Returns the slowest frame in seconds.
@@ -297,6 +301,7 @@ class Demo:
                 self.redraw()
                 if self.error or self.warnings:
                     problems.append(f"{name}={end!r}: {self.error or ''} {'; '.join(self.warnings)}")
+                problems += [f"{name}={end!r}: {p}" for p in fit_problems(self.fig)]
             c.value = start_values[name]
             self.redraw()
         if problems:

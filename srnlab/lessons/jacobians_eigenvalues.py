@@ -470,7 +470,7 @@ def build_signal_demo(fig, error_signal, norm2, max_steps):
     edges = np.linspace(0, 1, 21)
     _, _, bars = ax2.hist([0.5], bins=edges, weights=[0.0], color=COLORS["green"])
     mean_line = ax2.axvline(0.5, color=COLORS["black"], lw=1.3)
-    ax2.set_xlabel("f′ along the trajectory")
+    ax2.set_xlabel("f′ along\nthe trajectory")
     ax2.set_ylabel("share of unit-steps")
     ax2.set_ylim(0, 1)
     ax2.set_xticks([0, 0.5, 1])

@@ -606,6 +606,21 @@ def _room_for_tick_labels(ax, widest):
             rotation=90, ha="right", va="center", fontproperties=label.get_fontproperties(), color="none")
 
 
+def _room_for_last_x_tick(ax, widest):
+    """Keep room right of ax for an x tick label as wide as ``widest`` at the axis's right end.
+
+    The layout of a Demo is made once, for the first picture's ticks; when other limits put
+    a tick at the right end of the axis, half its label reaches past the axes, and past the
+    figure's edge.  An invisible label there makes the layout leave that room.
+    """
+    import matplotlib as mpl
+    from matplotlib.transforms import offset_copy
+
+    down = mpl.rcParams["xtick.major.size"] + mpl.rcParams["xtick.major.pad"]
+    ax.text(1, 0, widest, transform=offset_copy(ax.transAxes, fig=ax.figure, y=-down, units="points"),
+            ha="center", va="top", fontsize=mpl.rcParams["xtick.labelsize"], color="none")
+
+
 def _grown(current, lo, hi):
     """Axis limits for a drag frame that hold [lo, hi] and change rarely.
 
@@ -671,6 +686,7 @@ def build_chain(fig, a0=0.5):
     ax2.legend(loc="best")
     _room_for_tick_labels(ax1, "−1.25")          # the widest tick labels these axes show
     _room_for_tick_labels(ax2, "−0.630")
+    _room_for_last_x_tick(ax2, "30")              # the x axis reaches 30 neurons
     def set_limits(x, y1, y2):
         if x != ax1.get_xlim():
             ax1.set_xlim(x)
@@ -780,6 +796,6 @@ def build_speeds(fig, speeds, reference):
         if with_ref.get_visible() != shown:        # switching marks both changed: the figure is redrawn
             with_ref.set_visible(shown)
             without_ref.set_visible(not shown)
-        ax.set_title(f"{depth} hidden layers: the first learns {s[-1] / s[0]:.3g} times slower than the last")
+        ax.set_title(f"{depth} hidden layers: the first learns\n{s[-1] / s[0]:.3g} times slower than the last")
         return plotting.dropped_note(dropped, "speeds")
     return update

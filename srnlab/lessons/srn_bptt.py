@@ -436,7 +436,7 @@ def build_bias_variance(fig, pre):
         full.set_ydata(log_full)
         rms.set_ydata(log_rms)
         rms_p.set_text(f"{p:.2f})")
-        left.set_title(f"terms of dE/dW_rec; s = {s:.2f}, ρ(W_rec) = {rho:.2f}")
+        left.set_title(f"terms of dE/dW_rec\ns = {s:.2f}, ρ(W_rec) = {rho:.2f}")
 
         bias2, _ = log10_safe(st.bias2_truncated / st.g_norm2)
         var, _ = log10_safe(st.var_randomized / n / st.g_norm2)

@@ -345,21 +345,24 @@ def draw_series(ax, run, what, color=None, q_block=50, accept_block=200, max_poi
 
 
 def style_series(ax, what, runs, update=None, q_block=50, accept_block=200):
-    """Axis labels, limits, the safe zone or the 10^-7 line, and a marker at ``update``."""
+    """Axis labels, limits, the safe zone or the 10^-7 line, and a marker at ``update``.
+
+    The titles say what the lines are in two lines each, so that a panel a third of a
+    figure wide holds them in the projector style too."""
     T = runs[0].T
     last = max(int(r.record_update[-1]) for r in runs)
     if what == "gradient":
         ax.axhline(PAPER_LEVEL, color="k", lw=1, ls="--")
         ax.set(ylim=profile_limits(runs), ylabel="log10 mean ‖δ‖",
-               title=f"log10 ‖δ‖: last step —, {T - 1} back --")
+               title=f"log10 ‖δ‖: last step —,\n{T - 1} back --")
     elif what == "q":
         ax.axhspan(-1, 1, color="0.88", zorder=0)
-        ax.set(ylabel="Q", title=f"Q (h = {T - 1}), mean per {q_block}; grey: [−1, 1]")
+        ax.set(ylabel="Q", title=f"Q (h = {T - 1}), mean per {q_block};\ngrey: [−1, 1]")
     elif what == "activations":
-        ax.set(ylim=(0, 1), ylabel="|z|, or fraction", title="|z|: mean —, median --, share ≥ 0.95 ⋯")
+        ax.set(ylim=(0, 1), ylabel="|z|, or fraction", title="|z|: mean —, median --,\nshare ≥ 0.95 ⋯")
     else:
         ax.set(ylim=(0, 1.02), ylabel="fraction",
-               title=f"val. accuracy —, accepted ⋯ (per {accept_block})")
+               title=f"val. accuracy —,\naccepted ⋯ (per {accept_block})")
     if update is not None:
         ax.axvline(update, color="k", lw=0.8, alpha=0.6)
     ax.set_xlim(0, last)
@@ -429,17 +432,12 @@ def draw_overview(fig, runs, update=None, labels=None, colors=None, q_block=50, 
             draw_series(ax, r, what, c, q_block, accept_block)
         notes.append(describe_at(r, update, lab))
     style_profile(ax_p, runs, update)
-    ax_p.legend(loc="lower left", fontsize=9)
+    ax_p.legend(loc="lower left")
     for what, ax in panels.items():
         style_series(ax, what, runs, update, q_block, accept_block)
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.title.set_fontsize(9)
         if what in ("gradient", "activations"):
             ax.set_xlabel("")
-    for ax in (ax_p, *panels.values()):
-        ax.tick_params(labelsize=9)
-        ax.yaxis.label.set_fontsize(10)
-        ax.xaxis.label.set_fontsize(10)
     if dropped:
         notes.append(f"{dropped} profile points were 0 (underflow) and are not drawn.")
     return "\n".join(notes)
