@@ -142,13 +142,12 @@ def test_draw_helpers_do_not_warn(tiny):
         dynamics.draw_overview(Figure(), [dyn["sgd"], dyn["sgd_long"]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        update = dynamics.build_scrub(Figure(), {"long": [r, dyn["sampling_long"]]})
         for series in dynamics.SERIES:                   # the lessons' demo figure, past the end too
-            note = dynamics.draw_scrub(Figure(), [r, dyn["sampling_long"]], 10 ** 6, series)
+            note = update(10 ** 6, "long", series)
             assert "ends at update 20" in note and "were 0, inf or NaN" in note
-    with pytest.raises(ValueError, match="one length T"):
-        dynamics.draw_scrub(Figure(), [dyn["sgd"], dyn["sgd_long"]], 1, "q")
     with pytest.raises(ValueError, match="series must be one of"):
-        dynamics.draw_scrub(Figure(), [r], 1, "loss")
+        update(1, "long", "loss")
     with pytest.raises(ValueError, match="what must be one of"):
         dynamics.draw_series(ax2, r, "loss")
 

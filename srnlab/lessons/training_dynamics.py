@@ -556,21 +556,3 @@ def build_scrub(fig, groups, labels=None, colors=None, max_points=200):
 
     return update
 
-
-def draw_scrub(fig, runs, update, series, labels=None, colors=None, max_points=200):
-    """The lessons' demo figure at one update, drawn once with fixed margins (see ``build_scrub``).
-
-    Args:
-        fig: a matplotlib Figure (filled here).  runs: list of Run of one T.
-        update: the update to show (past a run's end: its last record, and the note says so).
-        series: one of ``SERIES``.  labels, colors: dicts by run name.
-    Returns:
-        a note (str): ``describe_at`` for every run, and the profile points not drawn.
-    """
-    if not runs or not all(isinstance(r, Run) for r in runs):
-        raise ValueError("draw_scrub needs a non-empty list of Run objects (e.g. [load()['sgd']])")
-    if series not in SERIES:
-        raise ValueError(f"series must be one of {SERIES}, got {series!r}")
-    fig.set_layout_engine(None)                        # fixed margins: a faster redraw
-    fig.subplots_adjust(left=0.08, right=0.955, bottom=0.14, top=0.91, wspace=0.27)
-    return build_scrub(fig, {"runs": list(runs)}, labels, colors, max_points)(update, "runs", series)
