@@ -553,3 +553,66 @@ def test_the_browser_check_catches_problems(browser, lab, report, tmp_path):
                      "ZeroDivisionError", "traceback on the page", "Could not draw this setting: ValueError: bad a",
                      "code cells not run: [3]"):
         assert expected in message, f"the check missed {expected!r}:\n{message}"
+
+
+def test_a_lesson_as_live_slides(browser, lab, report):
+    """Lesson 00 as slides (jupyterlab-slideshow's deck, in the notebook itself, so the kernel
+    and the widgets stay live), in the projector style: the demo's slide shows its figure, and
+    dragging its slider there changes the figure and ends on the released value."""
+    import nbformat
+    nb = nbformat.read(ROOT / "notebooks" / "00_index.ipynb", as_version=4)
+    first = nbformat.v4.new_code_cell("import os\nos.environ['SRNLAB_PROJECTOR'] = '1'   # this test only")
+    first.metadata["slideshow"] = {"slide_type": "skip"}
+    nb.cells.insert(0, first)
+    name = f"slides--{uuid.uuid4().hex[:8]}.ipynb"
+    nbformat.write(nb, lab.root / "notebooks" / name)
+    lab_path = f"notebooks/{name}"
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    entry = report.setdefault("slides", {})
+    try:
+        page.goto(lab.url(lab_path))
+        page.wait_for_function(
+            "(p) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
+            ".some((w) => w.context && w.context.path === p && w.sessionContext)",
+            arg=lab_path, timeout=120_000)
+        page.evaluate(HELPERS)
+        page.wait_for_function("(p) => window.srnTest.panelFor(p).sessionContext.session", arg=lab_path,
+                               timeout=120_000)
+        assert page.evaluate("(p) => window.srnTest.kernelReady(p)", lab_path) == "python"
+        page.evaluate("(p) => window.srnTest.runAll(p)", lab_path)
+        page.wait_for_function("() => window.srnTest.ran !== undefined", timeout=RUN_ALL_TIMEOUT * 1000)
+        page.wait_for_function("(p) => window.srnTest.kernelStatus(p) === 'idle'", arg=lab_path,
+                               timeout=RUN_ALL_TIMEOUT * 1000)
+        assert page.evaluate("() => window.srnTest.ran").get("ok"), "Run All Cells failed"
+        # The deck starts at the selected cell: the first.
+        page.evaluate("""(p) => { const panel = window.srnTest.panelFor(p); panel.content.activeCellIndex = 0;
+                                  window.jupyterapp.shell.activateById(panel.id); panel.content.node.focus(); }""",
+                      lab_path)
+        page.evaluate("() => window.jupyterapp.commands.execute('deck:start')")
+        page.wait_for_function("() => document.querySelector('.jp-deck-mod-direction-forward')", timeout=30_000)
+        page.wait_for_timeout(1000)
+        # the slider is on the slide shown: it is what the page has on top at its centre
+        shown = ("() => { const s = document.querySelector('.widget-slider'); if (!s) return false;"
+                 " const r = s.getBoundingClientRect(); if (r.width === 0) return false;"
+                 " const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+                 " return !!e && s.contains(e); }")
+        presses = 0
+        while not page.evaluate(shown) and presses < 15:       # slide by slide to the demo's
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(700)
+            presses += 1
+        assert page.evaluate(shown), "no slide shows the demo's slider"
+        entry["slides_to_the_demo"] = presses
+        assert presses >= 3, "the demo came too early: the sections before it are not slides of their own"
+        page.wait_for_function(SETTLED, arg=DEMO_SELECTOR, timeout=REDRAW_TIMEOUT * 1000)
+        page.screenshot(path=str(ARTIFACTS / "slides-00-demo-projector.png"))
+        width = page.evaluate("(sel) => document.querySelector(sel + ' > img.widget-image').naturalWidth",
+                              DEMO_SELECTOR)
+        assert width == 9 * 110, f"the figure is {width} px wide: not the projector style's 110 dpi"
+        entry["drag"] = _move_slider(page, lab_path, 0)
+        page.screenshot(path=str(ARTIFACTS / "slides-00-demo-projector-moved.png"))
+        assert not errors, f"JavaScript errors: {errors}"
+    finally:
+        page.close()

@@ -191,12 +191,14 @@ def test_the_slide_check_catches_what_breaks_a_slide():
                 nbformat.v4.new_code_cell("demo = Demo(build, a=slider(0, 1, 0.5))"),
                 nbformat.v4.new_code_cell("assert True"), nbformat.v4.new_markdown_cell("no type")]
     nb.cells[3].metadata["tags"] = ["check"]
-    for cell, kind in zip(nb.cells, ["slide", "-", "-", "-"]):
-        cell.metadata["slideshow"] = {"slide_type": kind}
+    for cell, kind in zip(nb.cells, ["slide", "-", None, None]):
+        if kind:
+            cell.metadata["slideshow"] = {"slide_type": kind}
     found = "\n".join(slides.problems(nb, "t"))
     for words in ("no RISE settings", "30 lines of code on a slide", "a check or solution cell shown",
-                  "cell 4 (no type): no slide type"):
+                  "cell 1 (x0 = 0): slide type '-' written out"):
         assert words in found, words
+    assert "cell 4" not in found                          # no type: it continues the slide
     slides.fill(nb, reset=True)
     assert slides.problems(nb, "t") == [] and nb.cells[1].metadata["jupyter"]["source_hidden"]
     assert nb.cells[3].metadata["slideshow"]["slide_type"] == "skip"

@@ -4,12 +4,13 @@
     .venv/bin/python tools/slides.py --check    # only report what breaks the rules below (exit 1)
     .venv/bin/python tools/slides.py --reset notebooks/03_jacobians_eigenvalues.ipynb
 
-In JupyterLab (with the lab extra, which installs jupyterlab-rise) a lesson opens as
-live slides with its kernel, so the sliders work during the talk: "Render as slides"
-in the notebook's toolbar, or Alt-R.  A cell's ``metadata.slideshow.slide_type`` says
-where it goes; this tool fills it in for cells that have none, and a lecturer may
-change any of them by hand (View > Property Inspector) - the tool never overwrites
-one unless ``--reset`` is given.  The rules it fills in, and ``--check`` enforces:
+In JupyterLab (with the lab extra, which installs jupyterlab-slideshow) a lesson is
+shown as slides in the notebook itself, with its kernel, so the sliders work during the
+talk: the deck button in the notebook's toolbar, then the arrow keys.  A cell's
+``metadata.slideshow.slide_type`` says where it goes (a cell without one continues the
+slide before it); this tool fills it in, and a lecturer may change any of them by hand
+(View > Property Inspector) - the tool never overwrites one unless ``--reset`` is given.
+The rules it fills in, and ``--check`` enforces:
 
 * a title (``#``) or a section (``##``) starts a slide, a subsection (``###``) a
   sub-slide (reveal.js's vertical stack);
@@ -88,11 +89,10 @@ def problems(nb, name):
     if "rise" not in nb.metadata:
         out.append(f"{name}: no RISE settings in the notebook's metadata")
     for i, cell in enumerate(cells):
-        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        kind = slide_type(cell)
         where = f"{name} cell {i} ({cell.source.strip().splitlines()[0][:50] if cell.source.strip() else 'empty'})"
-        if kind is None:
-            out.append(f"{where}: no slide type")
-            continue
+        if kind == "-" and "slideshow" in cell.metadata:
+            out.append(f"{where}: slide type '-' written out (leave it out: jupyterlab-slideshow does not know it)")
         if kind not in TYPES:
             out.append(f"{where}: slide type {kind!r} is not one of {sorted(TYPES)}")
         shown = kind not in ("skip", "notes")
@@ -102,20 +102,35 @@ def problems(nb, name):
             out.append(f"{where}: {lines(cell)} lines of code on a slide (at most {MAX_LINES})")
         if is_demo(cell) and shown:
             j = i
-            while j > 0 and cells[j].metadata.get("slideshow", {}).get("slide_type") == "-":
+            while j > 0 and slide_type(cells[j]) in ("-", "skip", "notes"):
                 j -= 1
-            starts = cells[j].metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide")
+            starts = slide_type(cells[j]) in ("slide", "subslide")
             demos_on_slide = sum(is_demo(c) for c in cells[j:i])
             if not starts or demos_on_slide:
                 out.append(f"{where}: a demo not on a slide of its own")
     return out
 
 
+def slide_type(cell):
+    """A cell's slide type; a cell without one continues the slide before it ("-")."""
+    return cell.metadata.get("slideshow", {}).get("slide_type") or "-"
+
+
 def fill(nb, reset=False):
+    """Give the cells the rules' slide types (only those that have none, unless reset).
+
+    A cell that continues its slide ("-") is left without slideshow metadata, which means
+    the same to every tool: jupyterlab-slideshow does not know the value "-".
+    """
     for i, cell in enumerate(nb.cells):
         if reset or "slide_type" not in cell.metadata.get("slideshow", {}):
-            cell.metadata["slideshow"] = {"slide_type": rule(nb.cells, i)}
-        shown = cell.metadata["slideshow"]["slide_type"] not in ("skip", "notes")
+            kind = rule(nb.cells, i)
+            cell.metadata.pop("slideshow", None)
+            if kind != "-":
+                cell.metadata["slideshow"] = {"slide_type": kind}
+        elif cell.metadata["slideshow"]["slide_type"] == "-":
+            cell.metadata.pop("slideshow")
+        shown = slide_type(cell) not in ("skip", "notes")
         if cell.cell_type == "code" and shown and lines(cell) > MAX_LINES:
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True   # its output stays on the slide
     nb.metadata["rise"] = {**RISE, **({} if reset else nb.metadata.get("rise", {}))}
