@@ -1,4 +1,4 @@
-"""Every lesson is also a slide deck: RISE slide metadata on every cell.
+"""Every lesson is also a slide deck: slide metadata (`slideshow.slide_type`) on every cell.
 
     .venv/bin/python tools/slides.py            # fill in the cells that have none, every lesson
     .venv/bin/python tools/slides.py --check    # only report what breaks the rules below (exit 1)
@@ -23,8 +23,8 @@ The rules it fills in, and ``--check`` enforces:
   (``jupyter.source_hidden``: the slide shows its output only; a click in the
   notebook opens it), or moves into the lesson's module.
 
-Each lesson's notebook metadata gets RISE settings: slides that scroll when long,
-no transition, the full window.
+Each lesson's notebook metadata also gets RISE's settings (for RISE in Notebook 7): slides
+that scroll when long, no transition, the full window.
 """
 import argparse
 import sys
