@@ -426,6 +426,37 @@ def _move_slider(page, lab_path, demo):
     return result
 
 
+def _open(page, lab, lab_path):
+    """Open a notebook in JupyterLab and install the page's helpers (window.srnTest)."""
+    page.goto(lab.url(lab_path))
+    page.wait_for_function(
+        "(p) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
+        ".some((w) => w.context && w.context.path === p && w.sessionContext)",
+        arg=lab_path, timeout=120_000)
+    page.evaluate(HELPERS)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+
+
+def _kernel_ready(page, lab_path):
+    """Wait for the notebook's kernel to answer (the toolbar says "idle" before a kernel exists)."""
+    page.wait_for_function("(p) => window.srnTest.panelFor(p).sessionContext.session", arg=lab_path,
+                           timeout=120_000)
+    assert page.evaluate("(p) => window.srnTest.kernelReady(p)", lab_path) == "python"
+
+
+def _run_all(page, lab_path, what):
+    """Run All Cells and wait until the kernel is idle again; return {ok, value} of the command."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    page.evaluate("(p) => window.srnTest.runAll(p)", lab_path)
+    try:
+        page.wait_for_function("() => window.srnTest.ran !== undefined", timeout=RUN_ALL_TIMEOUT * 1000)
+        page.wait_for_function("(p) => window.srnTest.kernelStatus(p) === 'idle'", arg=lab_path,
+                               timeout=RUN_ALL_TIMEOUT * 1000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{what}: the cells were still running after {RUN_ALL_TIMEOUT} s")
+    return page.evaluate("() => window.srnTest.ran")
+
+
 def _check_lesson(context, lab, lesson, report):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     name = f"{lesson.stem}--{uuid.uuid4().hex[:8]}.ipynb"   # unique: no session is ever reused
@@ -438,28 +469,11 @@ def _check_lesson(context, lab, lesson, report):
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text[:500]))
     entry = report.setdefault(lesson.name, {})
     try:
-        page.goto(lab.url(lab_path))
-        page.wait_for_function(
-            "(p) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
-            ".some((w) => w.context && w.context.path === p && w.sessionContext)",
-            arg=lab_path, timeout=120_000)
-        page.evaluate(HELPERS)
-        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        _open(page, lab, lab_path)
         timing["lab_loaded"] = time.monotonic() - t0
-        # The toolbar says "idle" before a kernel exists: wait for the kernel's own answer.
-        page.wait_for_function("(p) => window.srnTest.panelFor(p).sessionContext.session", arg=lab_path,
-                               timeout=120_000)
-        assert page.evaluate("(p) => window.srnTest.kernelReady(p)", lab_path) == "python"
+        _kernel_ready(page, lab_path)
         timing["kernel_ready"] = time.monotonic() - t0
-
-        page.evaluate("(p) => window.srnTest.runAll(p)", lab_path)
-        try:
-            page.wait_for_function("() => window.srnTest.ran !== undefined", timeout=RUN_ALL_TIMEOUT * 1000)
-            page.wait_for_function("(p) => window.srnTest.kernelStatus(p) === 'idle'", arg=lab_path,
-                                   timeout=RUN_ALL_TIMEOUT * 1000)
-        except PlaywrightTimeout:
-            pytest.fail(f"{lesson.name}: the cells were still running after {RUN_ALL_TIMEOUT} s")
-        ran = page.evaluate("() => window.srnTest.ran")
+        ran = _run_all(page, lab_path, lesson.name)
         timing["cells_run"] = time.monotonic() - t0
         # Let the widgets render and every demo's figure load (what does not is reported below).
         try:
@@ -572,20 +586,9 @@ def test_a_lesson_as_live_slides(browser, lab, report):
     page.on("pageerror", lambda e: errors.append(str(e)))
     entry = report.setdefault("slides", {})
     try:
-        page.goto(lab.url(lab_path))
-        page.wait_for_function(
-            "(p) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
-            ".some((w) => w.context && w.context.path === p && w.sessionContext)",
-            arg=lab_path, timeout=120_000)
-        page.evaluate(HELPERS)
-        page.wait_for_function("(p) => window.srnTest.panelFor(p).sessionContext.session", arg=lab_path,
-                               timeout=120_000)
-        assert page.evaluate("(p) => window.srnTest.kernelReady(p)", lab_path) == "python"
-        page.evaluate("(p) => window.srnTest.runAll(p)", lab_path)
-        page.wait_for_function("() => window.srnTest.ran !== undefined", timeout=RUN_ALL_TIMEOUT * 1000)
-        page.wait_for_function("(p) => window.srnTest.kernelStatus(p) === 'idle'", arg=lab_path,
-                               timeout=RUN_ALL_TIMEOUT * 1000)
-        assert page.evaluate("() => window.srnTest.ran").get("ok"), "Run All Cells failed"
+        _open(page, lab, lab_path)
+        _kernel_ready(page, lab_path)
+        assert _run_all(page, lab_path, "00_index.ipynb as slides").get("ok"), "Run All Cells failed"
         # The deck starts at the selected cell: the first.
         page.evaluate("""(p) => { const panel = window.srnTest.panelFor(p); panel.content.activeCellIndex = 0;
                                   window.jupyterapp.shell.activateById(panel.id); panel.content.node.focus(); }""",
