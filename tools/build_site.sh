@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Build the executed lessons as a static HTML site in site/ (open site/index.html).
-# Every lesson is run top to bottom (nbclient) and exported with nbconvert's lab
-# template, widgets in their first state; tools/build_site.py adds the navigation.
-# Extra arguments go to tools/build_site.py (e.g. `--cdn`, or lesson numbers: `00 03`).
+# Build the course as a static web site in build/site/ (open build/site/index.html): Sphinx with
+# MyST-NB and the book theme, configured in book/conf.py.  Every lesson is run top to bottom;
+# the pages and each lesson's static slides (build/site/slides/) work offline and from file://.
+# Extra arguments go to sphinx-build (e.g. -D nb_execution_mode=off for the pages without running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || bash tools/setup.sh
-exec .venv/bin/python tools/build_site.py "$@"
+# one BLAS thread: the lessons' matrices are small (see tools/test.sh)
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+start=$(date +%s)
+.venv/bin/python -m sphinx -b html -c book -d build/doctrees --fail-on-warning --keep-going "$@" . build/site
+echo "build_site: built in $(( $(date +%s) - start )) s; open build/site/index.html"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (or update) the project's virtual environment in .venv:
 # Python 3.11+ from the system (installed with apt-get where missing),
-# then srnlab itself, editable, with the lab and test extras.
+# then srnlab itself, editable, with the lab, test and site extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,5 +31,5 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[lab,test]"
+.venv/bin/python -m pip install --quiet -e ".[lab,test,site]"
 echo "setup: .venv ready ($(.venv/bin/python --version))"

@@ -21,7 +21,9 @@ The rules it fills in, and ``--check`` enforces:
 * a code cell on a slide fits on a projected screen: at most ``MAX_LINES`` lines.
   Longer code (a helper the lecturer does not explain) gets its input collapsed
   (``jupyter.source_hidden``: the slide shows its output only; a click in the
-  notebook opens it), or moves into the lesson's module.
+  notebook opens it), or moves into the lesson's module.  A collapsed cell also carries the
+  tag ``hide-input``, the same request in Jupyter Book's words: the site (``book/``) shows
+  it behind a toggle and its static slides leave it out.
 
 Each lesson's notebook metadata also gets RISE's settings (for RISE in Notebook 7): slides
 that scroll when long, no transition, the full window.
@@ -44,9 +46,14 @@ def is_demo(cell):
     return cell.cell_type == "code" and "Demo(" in cell.source
 
 
+def collapsed(cell):
+    """Whether a cell's input is collapsed in JupyterLab (``jupyter.source_hidden``)."""
+    return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
 def lines(cell):
-    """Code lines a slide shows: none when the input is collapsed (``jupyter.source_hidden``)."""
-    if cell.metadata.get("jupyter", {}).get("source_hidden"):
+    """Code lines a slide shows: none when the input is collapsed."""
+    if collapsed(cell):
         return 0
     return len(cell.source.strip().splitlines())
 
@@ -76,8 +83,8 @@ def rule(cells, i):
 def _neighbour(cells, i, step):
     """The next cell before (step -1) or after (+1) cell i, past collapsed code (a demo's drawing)."""
     j = i + step
-    while 0 <= j < len(cells) and cells[j].cell_type == "code" and \
-            cells[j].metadata.get("jupyter", {}).get("source_hidden") and not is_demo(cells[j]):
+    while 0 <= j < len(cells) and cells[j].cell_type == "code" and collapsed(cells[j]) \
+            and not is_demo(cells[j]):
         j += step
     return cells[j] if 0 <= j < len(cells) else None
 
@@ -100,6 +107,8 @@ def problems(nb, name):
             out.append(f"{where}: a check or solution cell shown on a slide")
         if cell.cell_type == "code" and shown and lines(cell) > MAX_LINES:
             out.append(f"{where}: {lines(cell)} lines of code on a slide (at most {MAX_LINES})")
+        if collapsed(cell) != ("hide-input" in cell.metadata.get("tags", [])):
+            out.append(f"{where}: collapsed (jupyter.source_hidden) without the tag hide-input, or the other way")
         if is_demo(cell) and shown:
             j = i
             while j > 0 and slide_type(cells[j]) in ("-", "skip", "notes"):
@@ -133,6 +142,9 @@ def fill(nb, reset=False):
         shown = slide_type(cell) not in ("skip", "notes")
         if cell.cell_type == "code" and shown and lines(cell) > MAX_LINES:
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True   # its output stays on the slide
+        tags = cell.metadata.get("tags", [])
+        if collapsed(cell) and "hide-input" not in tags:
+            cell.metadata["tags"] = [*tags, "hide-input"]
     nb.metadata["rise"] = {**RISE, **({} if reset else nb.metadata.get("rise", {}))}
     return nb
 
