@@ -48,6 +48,11 @@ def test_plateau_rule():
     u, acc = np.array([0, 100, 200, 300]), np.array([0.10, 0.15, 0.21, 0.30])
     assert R.leaves_plateau(u, acc, chance=0.15, margin=0.05) == 200
     assert R.leaves_plateau(u, acc, chance=0.30, margin=0.05) is None
+    # with a window: one validation above the bar is not enough, the mean of the last `window` must be
+    u, acc = np.arange(0, 800, 100), np.array([0.15, 0.30, 0.10, 0.10, 0.22, 0.24, 0.25, 0.26])
+    assert R.leaves_plateau(u, acc, chance=0.15, margin=0.05) == 100
+    assert R.leaves_plateau(u, acc, chance=0.15, margin=0.05, window=3) == 600   # mean(0.22, 0.24, 0.25) > 0.20
+    assert R.leaves_plateau(u[:2], acc[:2], chance=0.15, margin=0.05, window=3) is None
 
 
 def test_every_run_recorded_with_its_network_and_cells_summarized(tiny):
