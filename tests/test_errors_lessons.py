@@ -18,6 +18,7 @@ from srnlab.course import plotting, widgets
 from srnlab.lessons import benchmarks_tables as bt
 from srnlab.lessons import init_sweep as isw
 from srnlab.lessons import jacobians_eigenvalues as J
+from srnlab.lessons import regression_tasks as reg
 from srnlab.lessons import sampling_method as sm
 from srnlab.lessons import sigma_prime as ff
 from srnlab.lessons import srn_bptt as sb
@@ -248,6 +249,28 @@ REFUSALS = [
     ("slider: step 0", lambda: widgets.slider(0, 10, 3, step=0), ValueError, ["step > 0", "step=0"]),
     ("Demo: build not a function", lambda: widgets.Demo(3, a=widgets.slider(0, 1, 0.5)), TypeError,
      ["build must be a function build(fig)", "int"]),
+    # ------------------------------------------------------------------ 09 regression_tasks
+    ("load_study: a number as the scale", lambda: reg.load_study(5), TypeError, ["scale must be a scale's name", "5"]),
+    ("load_study: a number as the folder", lambda: reg.load_study("lesson", 3), TypeError,
+     ["results folder must be None, a str or a path", "int"]),
+    ("setting_rows: not a study", lambda: reg.setting_rows([], "addition"), TypeError,
+     ["study must be the dict load_study() returns", "list"]),
+    ("setting_rows: a dict that is no study", lambda: reg.setting_rows({"runs": []}, "addition"), ValueError,
+     ["study is not the dict load_study() returns", "cells"]),
+    ("split_column: a bad name", lambda: reg.split_column("lr0.1"), ValueError,
+     ["named like 'lr0.001-clip1-orthogonal-author'", "lr0.1"]),
+    ("first_above: lengths differ", lambda: reg.first_above([0, 1, 2], [0.1, 0.2], 0.1), ValueError,
+     ["two 1-D sequences of one length", "(3,)", "(2,)"]),
+    ("first_above: a string level", lambda: reg.first_above([0, 1], [0.1, 0.2], "0.1"), TypeError,
+     ["level must be a real number", "'0.1'"]),
+    ("chance_curve: a classification task", lambda: reg.chance_curve("temporal_order", "paper"), ValueError,
+     ["unknown task 'temporal_order'", "'addition', 'multiplication'"]),
+    ("chance_curve: an unknown variant", lambda: reg.chance_curve("addition", "authors"), ValueError,
+     ["unknown variant 'authors'", "Did you mean 'author'?"]),
+    ("error_profile: not a network", lambda: reg.error_profile("net", "addition", "paper", 10), TypeError,
+     ["net must be an srnlab.SRN", "str"]),
+    ("check_first_above: not a function", lambda: reg.check_first_above(3), TypeError,
+     ["pass your function itself", "int"]),
     ("Demo: a control that is a number", lambda: widgets.Demo(lambda fig: None, a=0.5), TypeError,
      ["control 'a'", "ipywidgets control", "0.5"]),
     ("Demo: build returns no update", lambda: widgets.Demo(lambda fig: None, a=widgets.slider(0, 1, 0.5)), TypeError,

@@ -1,0 +1,106 @@
+"""Lesson 09's helpers (srnlab.lessons.regression_tasks), on a toy study written by the runner."""
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from srnlab import SRN, tasks
+from srnlab.course import plotting
+from srnlab.lessons import benchmarks_tables as paper
+from srnlab.lessons import regression_tasks as reg
+from srnlab.runs.cli import main
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    out = tmp_path_factory.mktemp("regression")
+    assert main(["run", "regression_study", "--scale", "tiny", "--out", str(out), "--no-progress"]) == 0
+    return reg.load_study("tiny", out), out
+
+
+def test_load_study_says_how_to_make_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m srnlab run regression_study"):
+        reg.load_study("lesson", tmp_path)
+    (tmp_path / "regression_study-lesson.json").write_text('{"runs": []}')
+    with pytest.raises(Exception, match="not the regression study's summary"):
+        reg.load_study("lesson", tmp_path)
+
+
+def test_rows_and_grid_count_every_setting(toy):
+    study, _ = toy
+    for task in reg.TASKS:
+        rows = reg.setting_rows(study, task)
+        assert [r["column"] for r in rows] == reg.columns(study) and len(rows) == 36
+        assert all(r["left"] == f"{r['left_plateau']}/{r['n']}" and r["best"] >= r["mean"] for r in rows)
+        grid, header = reg.plateau_grid(study, task)
+        assert len(grid) == 6 and len(header) == 2 + 6
+        assert sum(int(v.split("/")[1]) for row in grid for k, v in row.items() if "|" in k) == study["runs_done"] // 2
+
+
+def test_setting_names_round_trip(toy):
+    study, _ = toy
+    for column in reg.columns(study):
+        s = reg.split_column(column)
+        clip = f"clip{s['clip']:g}" if s["clip"] else "noclip"
+        assert f"lr{s['lr']:g}-{clip}-{s['rec_init']}-{s['variant']}" == column
+    assert reg.describe_setting("lr0.001-clip1-orthogonal-author") == "lr 0.001, clip 1, orthogonal W_rec, author's data"
+    with pytest.raises(ValueError, match="named like"):
+        reg.split_column("lr0.001-clip1")
+
+
+def test_the_kept_network_gives_the_recorded_accuracy(toy):
+    """The network beside a record is the one its test accuracy comes from (same test set)."""
+    study, out = toy
+    from srnlab.runs import regression_study as R
+    for run in study["runs"][:6]:
+        net = reg.load_network(study, run, out)
+        assert isinstance(net, SRN)
+        s = next(s for s in R.settings("tiny", study["seed"]) if s.name == run["name"])
+        correct = sum(tasks.accuracy(s.task, net.predict(X), y) * len(X) for X, y in R.test_set(s))
+        assert correct / study["config"]["n_test"] == pytest.approx(run["test_accuracy"])
+
+
+def test_accuracy_at_and_error_profile_agree_with_tasks_accuracy(toy):
+    study, out = toy
+    run = study["runs"][0]
+    net = reg.load_network(study, run, out)
+    errors = reg.error_profile(net, run["task"], run["variant"], T=study["config"]["T"], n=300, rng=3)
+    X, y = tasks.generate(run["task"], 300, study["config"]["T"], 3, variant=run["variant"])
+    for tol in (0.04, 0.1, 0.2):
+        assert reg.accuracy_at(errors, tol) == pytest.approx(tasks.accuracy(run["task"], net.predict(X), y, tol=tol))
+    # the squared criterion at 0.04 is |e| <= 0.2: equal up to ties at exactly 0.2
+    assert reg.accuracy_at(errors, 0.2) == pytest.approx(tasks.accuracy(run["task"], net.predict(X), y,
+                                                                        criterion="squared"), abs=1e-9)
+
+
+def test_chance_curve_agrees_with_lesson_08():
+    curve = reg.chance_curve("addition", "paper", tols=[0.04, 0.2])
+    assert curve[0] == pytest.approx(paper.chance_level("addition").accuracy, abs=0.005)
+    assert curve[1] == pytest.approx(paper.chance_level("addition", criterion="squared").accuracy, abs=0.005)
+    assert np.all(np.diff(reg.chance_curve("multiplication", "author")) >= 0)
+
+
+def test_first_above_and_its_checker():
+    assert reg.first_above([0, 100, 200], [0.1, 0.3, 0.5], 0.2) == 100
+    assert reg.first_above([0, 100, 200], [0.1, 0.2, 0.2], 0.2) is None       # strictly above
+    assert reg.check_first_above(reg.first_above)
+    slips = {
+        "index": lambda u, a, lv: next((i for i, x in enumerate(a) if x > lv), None),
+        ">=": lambda u, a, lv: next((int(v) for v, x in zip(u, a) if x >= lv), None),
+        "-1": lambda u, a, lv: next((int(v) for v, x in zip(u, a) if x > lv), -1),
+    }
+    for words, fn in (("the index", slips["index"]), ("used >=", slips[">="]), ("return None", slips["-1"])):
+        result = reg.check_first_above(fn)
+        assert not result and words in result.message, (words, result.message)
+
+
+def test_the_demo_draws_every_setting_and_fits(toy):
+    study, out = toy
+    fig = Figure(figsize=(11, 4.4), layout="constrained")
+    update = reg.build_study_demo(study, out, n_test=100)(fig)
+    for task in reg.TASKS:
+        for column in reg.columns(study)[::7]:
+            update(task, column, 0.04)
+    update("multiplication", reg.columns(study)[-1], 0.3)
+    fig.canvas.draw()
+    assert plotting.fit_problems(fig) == []
+    assert "of 1 networks left the plateau" in fig.axes[0].get_title()
