@@ -9,8 +9,8 @@ JupyterLab, all its cells are run through the application's own command
 * every interactive demo (``srnlab.course.widgets.Demo``) that the kernel created is on the
   page with all its sliders and its figure;
 * one slider per lesson, moved as a student moves it, changes the figure it controls:
-  dragged with the mouse (the figure must wait for the release, as the sliders have
-  ``continuous_update=False``) and nudged with an arrow key.
+  dragged with the mouse (the figure follows the drag, and ends on the picture of the
+  released value) and nudged with an arrow key.
 
 One JupyterLab server and one Chromium serve all lessons (module-scoped fixtures);
 each lesson gets a fresh page and kernel. A screenshot of each lesson (its first demo

@@ -16,8 +16,9 @@ from srnlab.runs import tables as experiments
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
-SUMMARIES = sorted(p for p in RESULTS.glob("*.json")
-                   if (RESULTS / "runs" / p.stem).is_dir())
+SUMMARIES = sorted(p for p in RESULTS.glob("*.json")            # the tables' (Table 1, Table 2, Fig. 5)
+                   if (RESULTS / "runs" / p.stem).is_dir() and p.stem.split("-")[0] in experiments.TABLES)
+STUDY = RESULTS / "regression_study-lesson.json"
 RUN_KEYS = ("task", "T", "column", "net")
 
 
@@ -56,6 +57,28 @@ def test_summary_matches_its_run_records(path):
         assert r["status"] == "completed" or r["status"].startswith("diverged at update")
         if r["status"] == "completed":
             assert r["updates"] == experiments.SCALES[scale]["updates"]
+
+
+@pytest.mark.skipif(not STUDY.exists(), reason="no regression study committed")
+def test_regression_study_summary_matches_its_run_records():
+    """Lesson 09 reads this summary: every record under runs/ is in it, with its numbers, and
+    every record's network is there beside it."""
+    from srnlab.runs import regression_study as R
+    summary = json.loads(STUDY.read_text())
+    folder = RESULTS / "runs" / STUDY.stem
+    records = {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+    assert set(records) == {r["name"] for r in summary["runs"]} and summary["runs_done"] == len(records)
+    specs = {s.name: s for s in R.settings("lesson", summary["seed"])}
+    assert summary["runs_total"] == len(specs) and summary["config"] == R.SCALES["lesson"]
+    for run in summary["runs"]:
+        rec = records[run["name"]]
+        for key in ("test_accuracy", "test_accuracy_squared", "leaves_plateau_at", "val_acc", "chance"):
+            assert run[key] == rec[key], (run["name"], key)
+        assert rec["status"] == "completed" and rec["updates"] == R.SCALES["lesson"]["updates"]
+        assert (folder / rec["network"]).is_file(), rec["network"]
+        cfg = R.SCALES["lesson"]      # the plateau rule as the runner applies it now
+        assert rec["leaves_plateau_at"] == R.leaves_plateau(rec["val_update"], rec["val_acc"], rec["chance"]["absolute"],
+                                                            cfg["margin"], cfg["window"])
 
 
 def _readme_table(title):

@@ -52,7 +52,7 @@ def test_template(path):
 
 
 # ---------------------------------------------------------------- the course for a student alone
-# Every lesson (00-08) follows the rules below.
+# Every lesson (00-09) follows the rules below.
 ALONE = LESSONS
 TIME = re.compile(r"^\*About (\d+) minutes?\.[^*]*\*$")
 #: The research-level sections, marked "Optional" in their heading and left out of the lesson's time.

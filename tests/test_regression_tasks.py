@@ -36,6 +36,17 @@ def test_rows_and_grid_count_every_setting(toy):
         assert sum(int(v.split("/")[1]) for row in grid for k, v in row.items() if "|" in k) == study["runs_done"] // 2
 
 
+def test_marginals_count_every_network_once_per_setting(toy):
+    study, _ = toy
+    rows = reg.marginals(study, "addition")
+    runs = [r for r in study["runs"] if r["task"] == "addition"]
+    for label in ("learning rate", "clipping", "start of W_rec", "data"):
+        mine = [r for r in rows if r["factor"] == label]
+        assert sum(r["n"] for r in mine) == len(runs)
+        assert sum(r["left"] for r in mine) == sum(r["leaves_plateau_at"] is not None for r in runs)
+    assert [r["value"] for r in rows if r["factor"] == "clipping"] == ["none", "1"]
+
+
 def test_setting_names_round_trip(toy):
     study, _ = toy
     for column in reg.columns(study):
