@@ -24,6 +24,9 @@ def test_the_grid():
     assert len(specs) == 3 * 2 * 36 and len({s.name for s in specs}) == len(specs)
     assert {s.lr for s in specs} == {1e-4, 1e-3, 1e-2} and {s.variant for s in specs} == {"paper", "author"}
     assert len(EXP.columns) == 36
+    paper = R.settings("paper", 2016)                 # T = 100: only the named settings, 10 networks each
+    assert len(paper) == 10 * sum(len(v) for v in R.SCALES["paper"]["only"].values())
+    assert {s.column for s in paper} <= set(EXP.columns) and {s.task for s in paper} == {"addition", "multiplication"}
 
 
 def test_settings_share_starts_and_data():
