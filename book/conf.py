@@ -1,6 +1,6 @@
 """The course as a static web site: Sphinx, MyST-NB and the book theme (Jupyter Book's stack).
 
-    bash tools/build_site.sh        # = sphinx-build -c book . build/site (about 5 min on 2 cores)
+    bash tools/build_site.sh        # = sphinx-build -c book . build/site (about 2 min on 2 cores)
 
 Sphinx reads the lessons (``notebooks/NN_*.ipynb``) and ``docs/paper_notes.md`` from the
 repository's root, so every link between them works as it does in the repository; this
