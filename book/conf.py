@@ -94,8 +94,10 @@ NPM = {
                             "dist/theme/fonts/source-sans-pro", "plugin/notes", "LICENSE"]),
     "jquery": ("3.7.1", ["dist/jquery.min.js", "LICENSE.txt"]),
 }
-# html-manager's style sheet looks for its icon fonts relative to the page, in this folder:
+# html-manager's style sheets look for their icon fonts relative to the page, in these folders
+# (measured in Chromium: lesson 01's sliders ask the first, lesson 09's dropdowns the second).
 WIDGET_FONTS = "@jupyter-widgets/html-manager/dist"
+WIDGET_FONT_FOLDERS = ("@jupyter-widgets/html-manager/dist", "@jupyter-widgets")
 SKIP = shutil.ignore_patterns("*.map", "embed.js", "libembed-amd.js")   # bundles the pages never load
 
 
@@ -159,9 +161,10 @@ def write_slides(app, exception):
     # Collapsed code (the tag hide-input, which tools/slides.py gives every collapsed cell): output only.
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"hide-input"}), enabled=True)
     (out / "slides").mkdir(exist_ok=True)
-    for folder in ("notebooks", "slides"):   # the demos' icon fonts where the widgets' style sheet looks
-        shutil.copytree(out / "_static" / WIDGET_FONTS, out / folder / WIDGET_FONTS, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("*.js", "*.txt"))
+    for folder in ("notebooks", "slides"):   # the demos' icon fonts where the widgets' style sheets look
+        for fonts in WIDGET_FONT_FOLDERS:
+            shutil.copytree(out / "_static" / WIDGET_FONTS, out / folder / fonts, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.js", "*.txt"))
     for docname in sorted(d for d in app.env.found_docs if d.startswith("notebooks/")):
         path = executed / f"{docname.split('/')[-1]}.ipynb"
         nb = nbformat.read(path, as_version=4)

@@ -147,9 +147,11 @@ def chromium():
 @pytest.fixture(scope="module")
 def served(site):
     """The site served on localhost (as a reader serves it: python -m http.server); its address."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -167,6 +169,9 @@ def _load(browser, url, settle_ms=1500):
     leaving, failed, errors = [], [], []
     page.on("request", lambda r: leaving.append(r.url) if _leaves(r.url) else None)
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    # a file the page asks for and the server does not have (the browser's own /favicon.ico aside)
+    page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url, wait_until="load")
     page.wait_for_timeout(settle_ms)
