@@ -7,16 +7,13 @@ in [T, floor(11 T / 10)] for all its sequences, so a batch is one dense array
 computed from the drawn T'.  Positions below are 1-based as in the paper; the
 arrays are 0-based.
 
-Where the sources differ (srnlab follows the paper's text):
-
-* Pascanu's public code (trainingRNNs) also draws one length per minibatch,
-  but places the temporal-order markers in [0.1T', 0.2T') and [0.5T', 0.6T')
-  (the paper: [T'/10, 2T'/10] and [4T'/10, 5T'/10]), and scores a regression
-  answer as correct when its SQUARED error is below 0.04 (the paper: the
-  absolute error; ``accuracy`` takes the tolerance as a parameter).
-* The author's public code keeps every sequence at length T, draws the marker
-  ranges from ceil(1.1 T), takes values in [-1, 1] (here [0, 1]) and accepts
-  |error| <= 0.08 for addition.
+The sources differ in the details; ``generate(..., variant=...)`` gives each one
+("paper", the default and srnlab's reading of the text; "pascanu", Pascanu's public
+code; "author", the author's public code), and its docstring lists every difference.
+They also judge a regression answer differently: the paper's text counts it right
+when |error| < 0.04, Pascanu's code when the SQUARED error is at most 0.04
+(``accuracy(..., criterion=...)``).  ``best_constant`` is the chance level: what
+always answering one number scores under either.
 """
 from collections import namedtuple
 
@@ -251,3 +248,44 @@ def accuracy(name, y_hat, y, tol=TOLERANCE, criterion="absolute"):
         raise ValueError(f"class labels in y must lie in [0, {n_out - 1}] for {name!r}, "
                          f"got range [{y.min()}, {y.max()}]")
     return float(np.mean(np.argmax(y_hat, axis=1) == y))
+
+
+def best_constant(name, tol=TOLERANCE, criterion="absolute", variant="paper", n=200_000, rng=0):
+    """The best single answer of a regression task and its accuracy: the chance level.
+
+    A network that ignores its input answers one constant c; its accuracy is the
+    share of targets inside c's window (|y - c| < tol, or (y - c)^2 <= tol by
+    ``criterion``, as in ``accuracy``).  The targets are n draws of ``generate``
+    (they do not depend on T), sorted, so a window's count is two ``searchsorted``;
+    c runs over a grid of step 0.001 across the targets' range.
+
+    Args:
+        name: "addition" or "multiplication".
+        tol: a tolerance > 0, or a 1-D sequence of them (then both results are arrays).
+        criterion, variant, n, rng: as in ``accuracy`` and ``generate``.
+    Returns:
+        (c, acc): the best constant and its accuracy in [0, 1] (floats, or arrays of tol's length).
+    """
+    name = V.choice(name, "task name", tuple(TASKS))
+    if TASKS[name].output != "linear":
+        raise ValueError(f"best_constant is for the regression tasks ('addition', 'multiplication'), "
+                         f"got {name!r}: a classification task's chance is its most frequent class")
+    V.choice(criterion, "criterion", CRITERIA)
+    scalar = np.ndim(tol) == 0
+    tols = [V.nonnegative_float(t, "tol", allow_zero=False) for t in ([tol] if scalar else tol)]
+    if not tols:
+        raise ValueError("tol must be a number > 0 or a non-empty sequence of them")
+    _, y = generate(name, V.positive_int(n, "n"), min_length(name, variant), rng, variant=variant)
+    y = np.sort(y[:, 0])
+    grid = np.arange(y[0], y[-1] + 0.0005, 0.001)
+    c, acc = [], []
+    for t in tols:
+        if criterion == "absolute":               # y in (c - t, c + t)
+            hits = np.searchsorted(y, grid + t, "left") - np.searchsorted(y, grid - t, "right")
+        else:                                     # y in [c - sqrt(t), c + sqrt(t)]
+            half = np.sqrt(t)
+            hits = np.searchsorted(y, grid + half, "right") - np.searchsorted(y, grid - half, "left")
+        j = int(np.argmax(hits))
+        c.append(float(grid[j]))
+        acc.append(float(hits[j] / y.size))
+    return (c[0], acc[0]) if scalar else (np.array(c), np.array(acc))

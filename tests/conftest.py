@@ -1,4 +1,6 @@
-"""Shared helpers: an independent, deliberately plain reference SRN for checks."""
+"""Shared helpers: an independent, deliberately plain reference SRN for checks; the browser tests' tools."""
+import os
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,16 @@ def small_problem():
     X = rng.normal(size=(4, 7, 3))
     y = rng.normal(size=(4, 2))
     return net, X, y
+
+
+# --------------------------------------------------------------- the browser tests (test_browser, test_site)
+CHROMIUM = os.environ.get("SRNLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def missing_tool(reason, ci_must, hint=""):
+    """Skip a test whose tools are absent here; under CI (CI=true) fail instead, saying what CI must do."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI must {ci_must})")
+    pytest.skip(f"{reason}{hint}")

@@ -37,13 +37,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, missing_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM = os.environ.get("SRNLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKEN = "srnlab-browser-test"
 RUN_ALL_TIMEOUT = 300      # s, one lesson's cells (each lesson should take well under a minute)
 REDRAW_TIMEOUT = 30        # s, one redraw after a slider moved
@@ -53,9 +51,8 @@ pytestmark = pytest.mark.browser
 
 def _missing(reason):
     """Skip where the browser tools are absent; under CI they must be there."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason} (CI must run the browser test: bash tools/install_browser.sh)")
-    pytest.skip(f"{reason}; install with: bash tools/install_browser.sh")
+    missing_tool(reason, "run the browser test: bash tools/install_browser.sh",
+                 "; install with: bash tools/install_browser.sh")
 
 
 def _require_tools():

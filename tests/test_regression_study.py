@@ -40,13 +40,6 @@ def test_settings_share_starts_and_data():
     np.testing.assert_array_equal(ta._minibatch()[0], tb._minibatch()[0])
 
 
-def test_best_constant_under_each_criterion():
-    """Addition, the paper's data: about 0.154 under |e| < 0.04 and 0.64 under e^2 <= 0.04."""
-    assert abs(R.best_constant("addition", "paper") - 0.154) < 0.005
-    assert abs(R.best_constant("addition", "paper", "squared") - 0.64) < 0.005
-    assert abs(R.best_constant("multiplication", "paper", "squared") - 0.77) < 0.01
-
-
 def test_plateau_rule():
     u, acc = np.array([0, 100, 200, 300]), np.array([0.10, 0.15, 0.21, 0.30])
     assert R.leaves_plateau(u, acc, chance=0.15, margin=0.05) == 200

@@ -5,7 +5,6 @@ from matplotlib.figure import Figure
 
 from srnlab import SRN, tasks
 from srnlab.course import plotting
-from srnlab.lessons import benchmarks_tables as paper
 from srnlab.lessons import regression_tasks as reg
 from srnlab.runs.cli import main
 
@@ -81,13 +80,6 @@ def test_accuracy_at_and_error_profile_agree_with_tasks_accuracy(toy):
     # the squared criterion at 0.04 is |e| <= 0.2: equal up to ties at exactly 0.2
     assert reg.accuracy_at(errors, 0.2) == pytest.approx(tasks.accuracy(run["task"], net.predict(X), y,
                                                                         criterion="squared"), abs=1e-9)
-
-
-def test_chance_curve_agrees_with_lesson_08():
-    curve = reg.chance_curve("addition", "paper", tols=[0.04, 0.2])
-    assert curve[0] == pytest.approx(paper.chance_level("addition").accuracy, abs=0.005)
-    assert curve[1] == pytest.approx(paper.chance_level("addition", criterion="squared").accuracy, abs=0.005)
-    assert np.all(np.diff(reg.chance_curve("multiplication", "author")) >= 0)
 
 
 def test_first_above_and_its_checker():

@@ -158,3 +158,56 @@ def test_the_mean_target_under_each_criterion():
         if absolute is not None:
             assert abs(tasks.accuracy(name, guess, y) - absolute) < 0.005
         assert abs(tasks.accuracy(name, guess, y, criterion="squared") - squared) < 0.005
+
+
+# --------------------------------------------------------------- the best constant (chance level)
+def test_best_constant_known_levels():
+    """The paper's data: addition about 0.154 under |e| < 0.04 and 0.64 under e^2 <= 0.04 (the mean
+    target (a+b)/2 has a triangular density, peak 2 at 0.5: 2 * 2 * 0.04 = 0.16 minus the slope);
+    multiplication 0.28 and 0.77, with the constant near 0.04 and 0.2 (the products pile up at 0)."""
+    c, acc = tasks.best_constant("addition")
+    assert abs(acc - 0.154) < 0.005 and abs(c - 0.5) < 0.03
+    assert abs(tasks.best_constant("addition", criterion="squared")[1] - 0.64) < 0.005
+    c, acc = tasks.best_constant("multiplication")
+    assert abs(acc - 0.282) < 0.005 and abs(c - 0.04) < 0.005
+    c, acc = tasks.best_constant("multiplication", criterion="squared")
+    assert abs(acc - 0.766) < 0.005 and abs(c - 0.2) < 0.005
+
+
+@pytest.mark.parametrize("name", ["addition", "multiplication"])
+@pytest.mark.parametrize("variant", ["paper", "author"])
+@pytest.mark.parametrize("criterion", ["absolute", "squared"])
+def test_best_constant_is_the_best_answer_that_accuracy_scores(name, variant, criterion):
+    """Brute force on a small sample: tasks.accuracy of every constant on the grid; none does better,
+    and the returned constant scores what best_constant says.  Within one target: the grid starts
+    at the smallest target, so a target can sit on a window's edge, where rounding decides."""
+    n, tol = 2_000, 0.04
+    c, acc = tasks.best_constant(name, tol, criterion, variant, n=n, rng=3)
+    _, y = tasks.generate(name, n, tasks.min_length(name, variant), 3, variant=variant)
+    grid = np.arange(y.min(), y.max() + 0.0005, 0.001)
+    brute = [tasks.accuracy(name, np.full_like(y, g), y, tol, criterion) for g in grid]
+    assert acc == pytest.approx(max(brute), abs=1.01 / n)
+    assert tasks.accuracy(name, np.full_like(y, c), y, tol, criterion) == pytest.approx(acc, abs=1.01 / n)
+
+
+def test_best_constant_over_many_tolerances():
+    tols = [0.01, 0.04, 0.2]
+    c, acc = tasks.best_constant("addition", tols, n=20_000)
+    assert c.shape == acc.shape == (3,) and np.all(np.diff(acc) > 0)
+    assert acc[1] == tasks.best_constant("addition", 0.04, n=20_000)[1]
+    assert tasks.best_constant("addition", n=20_000, rng=5) == tasks.best_constant("addition", n=20_000, rng=5)
+
+
+@pytest.mark.parametrize("args, kwargs, exc, words", [
+    (("temporal_order",), {}, ValueError, "regression tasks"),
+    (("addition",), {"tol": 0}, ValueError, "tol"),
+    (("addition",), {"tol": []}, ValueError, "non-empty"),
+    (("addition",), {"tol": [0.04, -1]}, ValueError, "tol"),
+    (("addition",), {"criterion": "relative"}, ValueError, "criterion"),
+    (("addition",), {"variant": "authors"}, ValueError, "variant"),
+    (("addition",), {"n": 0}, ValueError, "n"),
+    (("addition",), {"tol": "0.04"}, TypeError, "tol"),
+])
+def test_best_constant_bad_input(args, kwargs, exc, words):
+    with pytest.raises(exc, match=words):
+        tasks.best_constant(*args, **kwargs)

@@ -7,15 +7,15 @@ T = 50, over the learning rate, gradient clipping, the start of W_rec and the da
 variant, 3 networks a setting (the runner's docstring gives the grid).
 
 The plateau: a network that ignores its input can do no better than the best
-constant answer (lesson 08's ``chance_level``).  A run "leaves the plateau" at the
+constant answer (``srnlab.tasks.best_constant``).  A run "leaves the plateau" at the
 first validation whose accuracy exceeds that level by more than the study's margin
 (``first_above``, the exercise; the runner records the same update).
 
 * ``load_study``: the results file, checked; ``setting_rows``, ``plateau_grid`` and ``marginals``:
   its cells as table rows (per setting; as a grid; per value of each setting); ``runs_of``: the runs of one cell, ``load_network``: a run's network.
 * ``error_profile``: the sorted absolute errors of a network on fresh test sequences, so that
-  its accuracy at any tolerance is one ``searchsorted`` (``accuracy_at``); ``chance_curve``:
-  the best constant's accuracy against the tolerance.
+  its accuracy at any tolerance is one ``searchsorted`` (``accuracy_at``), to set beside the
+  best constant's (``tasks.best_constant`` takes a sequence of tolerances).
 * ``build_study_demo``: the lesson's demo, a cell's learning curves beside its best network's
   accuracy against the tolerance.
 * ``check_first_above``: the checker of the exercise.
@@ -233,25 +233,6 @@ def check_first_above(fn):
     return _verdict(True, "your function finds the update where a run leaves the plateau, and None where it never does.")
 
 
-@functools.lru_cache(maxsize=None)
-def _targets(task, variant, n=100_000, rng=0):
-    """Sorted targets of n sequences (the targets do not depend on T)."""
-    _, y = tasks.generate(task, n, tasks.min_length(task, variant), rng, variant=variant)
-    return np.sort(y[:, 0])
-
-
-def chance_curve(task, variant, tols=TOLS, n=100_000, rng=0):
-    """The best constant's accuracy (|y - c| < tol, c on a grid of step 0.001) at each tolerance."""
-    _task(task), V.choice(variant, "variant", tasks.VARIANTS)
-    ys = _targets(task, variant, n, rng)
-    grid = np.arange(ys[0], ys[-1] + 0.0005, 0.001)
-    out = []
-    for tol in np.asarray(tols, dtype=float):
-        inside = np.searchsorted(ys, grid + tol, "left") - np.searchsorted(ys, grid - tol, "right")
-        out.append(inside.max() / ys.size)
-    return np.array(out)
-
-
 def error_profile(net, task, variant, T, n=1000, rng=0):
     """Sorted |error| of net's answers on n fresh test sequences of the task and data variant."""
     if not isinstance(net, SRN):
@@ -282,7 +263,7 @@ def build_study_demo(study, folder=None, n_test=500):
     profiles = functools.lru_cache(maxsize=None)(
         lambda task, column: error_profile(load_network(study, best_run(study, task, column), folder),
                                            task, split_column(column)["variant"], T, n_test, rng=1))
-    chances = functools.lru_cache(maxsize=None)(lambda task, variant: chance_curve(task, variant))
+    chances = functools.lru_cache(maxsize=None)(lambda task, variant: tasks.best_constant(task, TOLS, variant=variant)[1])
 
     def build(fig):
         ax_c, ax_t = fig.subplots(1, 2, width_ratios=[1.25, 1])

@@ -35,7 +35,6 @@ curve, the test accuracy of its best network under both criteria of
 and mean under both criteria and how many networks left the plateau.
 """
 import dataclasses
-import functools
 import hashlib
 import itertools
 import json
@@ -125,24 +124,6 @@ def train_config(s):
                        variant=s.variant)
 
 
-@functools.lru_cache(maxsize=None)
-def best_constant(task, variant, criterion="absolute", n=200_000):
-    """The accuracy of always answering the best single number, on a large sample of targets.
-
-    The constant is searched on a grid of step 0.001 over the targets' range.
-    """
-    _, y = tasks.generate(task, n, tasks.min_length(task, variant), np.random.default_rng(0), variant=variant)
-    y = np.sort(y[:, 0])
-    tol = tasks.TOLERANCE
-    half = tol if criterion == "absolute" else np.sqrt(tol)     # |e| < tol, or e^2 <= tol: |e| <= sqrt(tol)
-    grid = np.arange(y[0], y[-1], 0.001)
-    if criterion == "absolute":
-        inside = np.searchsorted(y, grid + half, side="left") - np.searchsorted(y, grid - half, side="right")
-    else:
-        inside = np.searchsorted(y, grid + half, side="right") - np.searchsorted(y, grid - half, side="left")
-    return float(inside.max() / n)
-
-
 def leaves_plateau(val_update, val_acc, chance, margin, window=1):
     """The first update at which the mean of the last ``window`` validation accuracies exceeds
     ``chance + margin``, or None."""
@@ -197,7 +178,7 @@ class RegressionStudy(Experiment):
     def make_record(self, s, trainer, extra):
         sc = SCALES[s.scale]
         h = trainer.arrays()
-        chance = {c: best_constant(s.task, s.variant, c) for c in tasks.CRITERIA}
+        chance = {c: tasks.best_constant(s.task, criterion=c, variant=s.variant)[1] for c in tasks.CRITERIA}
         correct, n = dict.fromkeys(tasks.CRITERIA, 0.0), 0
         for X, y in test_set(s):
             y_hat = trainer.best.predict(X)
