@@ -396,3 +396,57 @@ def test_a_damaged_network_file_is_one_line_naming_it(tmp_path):
     net.save(tmp_path / "y.net.npz")
     assert all(np.array_equal(a, b) for a, b in zip(srnlab.SRN.load(tmp_path / "y.net.npz").params().values(),
                                                     net.params().values()))
+
+
+# --------------------------------------------------------------------- redoing records an older srnlab made
+def _make_old(path):
+    """Turn a record into one made before runs kept their networks: no network, no squared criterion."""
+    rec = json.loads(path.read_text())
+    for k in ("network", "test_accuracy_squared"):
+        rec.pop(k, None)
+    path.write_text(json.dumps(rec))
+    path.with_suffix(".net.npz").unlink()
+    return rec
+
+
+def test_redo_old_trains_again_only_records_that_lack_the_network(tmp_path, capsys):
+    specs = [s for s in TABLE1.specs("tiny", 2016) if s.task == "addition"][:2]
+    assert loop.run_many(TABLE1, specs, tmp_path, progress=False) == 2
+    paths = [loop.record_path(TABLE1, tmp_path, s) for s in specs]
+    new = json.loads(paths[0].read_text())
+    old = _make_old(paths[0])
+    assert TABLE1.lacks(old) and TABLE1.lacks(new) is None
+    assert loop.run_many(TABLE1, specs, tmp_path, progress=False) == 0            # without the flag: kept
+    assert json.loads(paths[0].read_text()) == old
+    mtime = paths[1].stat().st_mtime_ns
+    assert loop.run_many(TABLE1, specs, tmp_path, progress=True, redo_old=True) == 1
+    assert "(redone: the same as its old record)" in capsys.readouterr().out
+    redone = json.loads(paths[0].read_text())
+    assert paths[0].with_suffix(".net.npz").exists() and redone["network"] == paths[0].with_suffix(".net.npz").name
+    assert set(redone) > set(old)
+    for k in old:                              # the same seed gives the same numbers
+        if k != "wall_seconds":
+            assert redone[k] == old[k], k
+    assert paths[1].stat().st_mtime_ns == mtime                                  # the complete one untouched
+
+
+def test_redo_old_never_replaces_a_record_with_less(tmp_path, monkeypatch):
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "addition")
+    path = loop.record_path(TABLE1, tmp_path, spec)
+    loop.run_one(TABLE1, spec, tmp_path)
+    old = _make_old(path)
+    old["a_field_of_the_old_record"] = 1
+    path.write_text(json.dumps(old))
+    with pytest.raises(RunError, match=r"lacks \['a_field_of_the_old_record'\].*old one is kept"):
+        loop.run_one(TABLE1, spec, tmp_path, redo_old=True)
+    assert json.loads(path.read_text()) == old
+
+
+def test_redo_old_on_the_command_line(tmp_path, capsys):
+    base = ["--scale", "tiny", "--out", tmp_path, "--tasks", "addition", "--columns", "sgd", "--jobs", 1,
+            "--no-progress"]
+    assert cli(capsys, "run", "table1", *base)[0] == 0
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "addition" and s.column == "sgd")
+    _make_old(loop.record_path(TABLE1, tmp_path, spec))
+    code, out, _ = cli(capsys, "run", "table1", *base, "--redo-old")
+    assert code == 0 and "1 run(s) trained now" in out and "redone: the same as its old record" in out

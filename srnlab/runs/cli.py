@@ -62,6 +62,10 @@ def parser():
                            help="run only runs i, i+n, i+2n, ... (i/n; merge by copying runs/ folders)")
             p.add_argument("--tasks", nargs="+", metavar="TASK", help="run only these tasks now")
             p.add_argument("--columns", nargs="+", metavar="COLUMN", help="run only these columns (runs) now")
+            p.add_argument("--redo-old", action="store_true",
+                           help="also train again the selected runs whose record an older srnlab made and that "
+                                "lacks what a run now keeps (its best network); a new record replaces the old "
+                                "one only if it holds everything the old one did")
             p.add_argument("--no-progress", action="store_true")
     return ap
 
@@ -101,7 +105,7 @@ def main(argv=None):
         out = folder(args.out)
         if args.command == "run":
             specs = exp.select(exp.specs(scale, args.seed), args.tasks, args.columns, args.shard)
-            trained = run_many(exp, specs, out, args.jobs, progress=not args.no_progress)
+            trained = run_many(exp, specs, out, args.jobs, progress=not args.no_progress, redo_old=args.redo_old)
             print(f"{exp.name} ({scale}): {trained} run(s) trained now, {len(specs) - trained} had records")
             if exp.needs_all_runs:         # its file needs every run's record, not just this selection's
                 all_specs = exp.specs(scale, args.seed)

@@ -118,6 +118,11 @@ class Experiment:
         """What is impossible in a record (a string), or None."""
         return None
 
+    def lacks(self, record):
+        """What a (valid) record made by an older srnlab lacks that a run now makes (a string), or
+        None; ``run --redo-old`` trains such runs again."""
+        return None
+
     def summarize(self, scale, seed, out, records):
         """Write the results file from {run name: record} (never replacing a file with less);
         return lines to print."""

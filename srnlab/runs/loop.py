@@ -172,33 +172,35 @@ def _read_checkpoint(exp, out, spec):
 def check_existing(exp, out, specs):
     """Read every record and checkpoint of these runs now, so a bad one stops the command before any training.
 
-    Returns the set of run names that already have a record.
+    Returns {run name: record} of the runs that already have a record.
     """
-    done = set()
+    done = {}
     for spec in specs:
-        if read_record(exp, out, spec) is not None:
-            done.add(spec.name)
-        else:
-            _read_checkpoint(exp, out, spec)
+        record = read_record(exp, out, spec)
+        if record is not None:
+            done[spec.name] = record
+        _read_checkpoint(exp, out, spec)
     return done
 
 
 # --------------------------------------------------------------------- one run
-def run_one(exp, spec, out, progress=None, stop_after=None):
+def run_one(exp, spec, out, progress=None, stop_after=None, redo_old=False):
     """Train one run to its end (resuming from its checkpoint); write and return its record.
 
     progress: optional callable(run name, new updates, postfix dict), called every epoch.
     stop_after: stop after this many new updates, checkpoint and return None (tests of resuming).
+    redo_old: train again a run whose record ``exp.lacks`` something; the new record replaces the
+        old one only if it holds every key the old one did.
     """
     record = read_record(exp, out, spec)
-    if record is not None:
+    if record is not None and not (redo_old and exp.lacks(record)):
         return record
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):          # one BLAS thread: the same sums in every process
-        return _train(exp, spec, out, progress, stop_after)
+        return _train(exp, spec, out, progress, stop_after, old=record)
 
 
-def _train(exp, spec, out, progress, stop_after):
+def _train(exp, spec, out, progress, stop_after, old=None):
     ckpt = checkpoint_path(exp, out, spec)
     state = _read_checkpoint(exp, out, spec)
     if state is None:
@@ -245,6 +247,9 @@ def _train(exp, spec, out, progress, stop_after):
     problem = check_outcome(record, total) or exp.check_record(record)
     if problem:                                 # a bug, not bad data: never write it
         raise RunError(f"{spec.name}: the run produced an impossible record ({problem})")
+    if old is not None and set(old) - set(record):   # never replace a record with less
+        raise RunError(f"{spec.name}: the new record lacks {sorted(set(old) - set(record))} that the old one "
+                       f"holds; the old one is kept")
     for suffix, data in exp.extra_files(spec, trainer, state["extra"]).items():   # before the record:
         atomic_write(record_path(exp, out, spec).with_suffix(f".{suffix}"), data)  # no record without them
     write_record(exp, out, spec, record)
@@ -292,7 +297,7 @@ def _die_with_parent():
         pass
 
 
-def _worker(exp_name, tasks, events, out, parent):
+def _worker(exp_name, tasks, events, out, parent, redo_old):
     from . import EXPERIMENTS
     _die_with_parent()
     if os.getppid() != parent:          # the parent died before prctl took effect
@@ -309,21 +314,26 @@ def _worker(exp_name, tasks, events, out, parent):
         if spec is None:
             return
         try:
-            rec = run_one(exp, spec, out, report)
+            rec = run_one(exp, spec, out, report, redo_old=redo_old)
             events.put(("done", spec.name, rec["status"], rec.get("test_accuracy")))
         except BaseException as exc:           # reported to the parent, which stops
             events.put(("error", spec.name, f"{type(exc).__name__}: {exc}", None))
             return
 
 
-def run_many(exp, specs, out, jobs=1, progress=True):
+def run_many(exp, specs, out, jobs=1, progress=True, redo_old=False):
     """Train every run of ``specs`` that has no record yet, over ``jobs`` processes.
 
     Checks first that ``out`` is writable and that every existing record and
-    checkpoint belongs to these runs.  Returns the number of runs trained now.
+    checkpoint belongs to these runs.  redo_old: also train again the runs whose
+    record ``exp.lacks`` something (see ``run_one``), and say how each new test
+    accuracy compares with the old one.  Returns the number of runs trained now.
     """
     check_writable(out)
     done = check_existing(exp, out, specs)
+    redo = {name: r.get("test_accuracy") for name, r in done.items() if redo_old and exp.lacks(r)}
+    for name in redo:
+        del done[name]
     todo = [s for s in specs if s.name not in done]
     total = sum(exp.planned_updates(s) for s in specs)
     bar = None
@@ -339,23 +349,27 @@ def run_many(exp, specs, out, jobs=1, progress=True):
 
     def on_done(name, status, acc):
         text = f"{name}: {status}" + (f", test accuracy {acc:.3f}" if acc is not None else "")
+        if name in redo:
+            was = redo[name]
+            text += (" (redone: the same as its old record)" if was == acc else
+                     f" (redone: its old record said {was!r})")
         bar.write(text) if bar is not None else print(text)
 
     try:
         jobs = max(1, min(jobs, len(todo)))
         if jobs == 1:
             for s in todo:
-                rec = run_one(exp, s, out, on_progress)
+                rec = run_one(exp, s, out, on_progress, redo_old=redo_old)
                 on_done(s.name, rec["status"], rec.get("test_accuracy"))
         else:
-            _pool(exp, todo, out, jobs, on_progress, on_done)
+            _pool(exp, todo, out, jobs, on_progress, on_done, redo_old)
     finally:
         if bar is not None:
             bar.close()
     return len(todo)
 
 
-def _pool(exp, todo, out, jobs, on_progress, on_done):
+def _pool(exp, todo, out, jobs, on_progress, on_done, redo_old=False):
     import multiprocessing as mp
     import queue as queue_module
     ctx = mp.get_context("spawn")
@@ -365,7 +379,7 @@ def _pool(exp, todo, out, jobs, on_progress, on_done):
     for _ in range(jobs):
         tasks.put(None)
     with _child_environment(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"):
-        workers = [ctx.Process(target=_worker, args=(exp.name, tasks, events, str(out), os.getpid()), daemon=True)
+        workers = [ctx.Process(target=_worker, args=(exp.name, tasks, events, str(out), os.getpid(), redo_old), daemon=True)
                    for _ in range(jobs)]
         for w in workers:
             w.start()

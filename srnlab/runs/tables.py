@@ -290,6 +290,11 @@ class Table(Experiment):
                     return problem
         return None
 
+    def lacks(self, record):
+        if "network" not in record:
+            return "its best network (records made before runs kept their networks)"
+        return None
+
     def summarize(self, scale, seed, out, records):
         """Merge the run records into <out>/<experiment>-<scale>.json (and .timing.json)."""
         specs = runs(self.name, scale, seed)
