@@ -111,3 +111,16 @@ def test_readme_paper_scale_table_matches_the_results():
             assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
             checked += 1
     assert checked >= 8
+
+
+@pytest.mark.skipif(not STUDY.exists(), reason="no regression study committed")
+def test_paper_scale_settings_are_the_studys_best():
+    """The regression study's paper scale runs the lesson scale's best settings by mean test accuracy:
+    the three best on addition, the best on multiplication."""
+    from srnlab.runs import regression_study as R
+    summary = json.loads(STUDY.read_text())
+    assert summary["complete"]
+    for task, chosen in R.SCALES["paper"]["only"].items():
+        cells = {k.split("|")[1]: v for k, v in summary["cells"].items() if k.startswith(task + "|")}
+        ranked = sorted(cells, key=lambda c: -cells[c]["mean"])
+        assert set(chosen) == set(ranked[:len(chosen)]), (task, ranked[:len(chosen)])
