@@ -141,6 +141,20 @@ def test_compare_complete_partial_and_missing():
     assert len(none) == 6 and all(r["verdict"] == "not run" and r["T_ours"] == 75 for r in none)
 
 
+def test_compare_scores_regression_cells_under_the_squared_criterion_where_they_have_it():
+    res = _fake_result()
+    res["cells"]["addition|T50|sgd"].update(best_squared=0.70, mean_squared=0.66)      # the paper: 99% / 68%
+    res["cells"]["multiplication|T50|sgd"].update(best_squared=1.0, mean_squared=0.95)  # the paper: >99% / 72%
+    row = {(r["task"], r["method"]): r for r in paper.compare("table1", res)}
+    add, mul = row["addition", "sgd"], row["multiplication", "sgd"]
+    assert (add["best_squared"], add["mean_squared"]) == (0.70, 0.66)
+    assert add["verdict_squared"] == "partly" and "mean 0.660 vs 68%" in add["reason_squared"]   # best < 99%
+    assert mul["verdict_squared"] == "partly" and "best 1.000 vs >99%" in mul["reason_squared"]  # mean 0.23 off
+    for r in row.values():               # cells without the criterion, and classification, have none
+        if (r["task"], r["method"]) not in {("addition", "sgd"), ("multiplication", "sgd")}:
+            assert r["best_squared"] is r["mean_squared"] is r["verdict_squared"] is r["reason_squared"] is None
+
+
 def test_effects_are_paired():
     res = _fake_result(drop={("temporal_order", "sampling", 2)})
     eff = {e["task"]: e for e in paper.effects("table1", res)}

@@ -450,3 +450,12 @@ def test_redo_old_on_the_command_line(tmp_path, capsys):
     _make_old(loop.record_path(TABLE1, tmp_path, spec))
     code, out, _ = cli(capsys, "run", "table1", *base, "--redo-old")
     assert code == 0 and "1 run(s) trained now" in out and "redone: the same as its old record" in out
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    """`python -m srnlab list | head -1`: the pipe closes before srnlab writes; no traceback, status 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "srnlab", "list"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()                        # closed before the interpreter has even started
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and err == "", err

@@ -329,6 +329,9 @@ def compare(experiment, result=None, scale="small"):
     """One row (a dict) per paper cell: the paper's figures, ours, the verdict and the scale.
 
     result: a results dict (``load_results``) or None (every row is then "not run").
+    Regression cells whose runs all kept their networks are also scored under Pascanu's
+    criterion, e^2 <= 0.04: ``best_squared``, ``mean_squared`` and ``verdict_squared`` (the
+    same rule), None elsewhere.
     """
     sc, name = _scale_of(result, scale)
     cells = result["cells"] if result is not None else {}
@@ -338,6 +341,8 @@ def compare(experiment, result=None, scale="small"):
         ours = cells.get(f"{c.task}|T{T_ours}|{c.method}")
         v = verdict(c, ours)
         n = ours["n"] if ours else 0
+        squared = ours if ours and "mean_squared" in ours else None
+        vs = verdict(c, {"best": squared["best_squared"], "mean": squared["mean_squared"], "n": n}) if squared else None
         rows.append(dict(task=c.task, T_paper=c.T, T_ours=T_ours, method=c.method,
                          paper_best=c.best.text, paper_mean=c.mean.text,
                          paper_best_value=c.best.value, paper_best_kind=c.best.kind,
@@ -345,6 +350,9 @@ def compare(experiment, result=None, scale="small"):
                          best=ours["best"] if ours else None, mean=ours["mean"] if ours else None,
                          n=n, n_planned=sc["networks"], provisional=0 < n < sc["networks"],
                          verdict=v.verdict, best_ok=v.best_ok, mean_ok=v.mean_ok, reason=v.reason,
+                         best_squared=squared and squared["best_squared"],
+                         mean_squared=squared and squared["mean_squared"],
+                         verdict_squared=vs and vs.verdict, reason_squared=vs and vs.reason,
                          source=c.source, scale=name))
     return rows
 
