@@ -124,3 +124,29 @@ def test_paper_scale_settings_are_the_studys_best():
         cells = {k.split("|")[1]: v for k, v in summary["cells"].items() if k.startswith(task + "|")}
         ranked = sorted(cells, key=lambda c: -cells[c]["mean"])
         assert set(chosen) == set(ranked[:len(chosen)]), (task, ranked[:len(chosen)])
+
+
+def test_readme_both_criteria_table_matches_the_results():
+    """The README's regression table: each cell's figures under both criteria as the results file has
+    them (or how many of its runs have the squared one yet), and the best constant under each."""
+    from srnlab import tasks
+    summary = json.loads((RESULTS / "table1-paper.json").read_text())
+    _, body = _readme_table("Addition and multiplication under both criteria")
+    assert len(body) == 8
+    for row in body:
+        task, column, absolute, squared = row[0], row[1].strip("`"), row[2], row[3]
+        if column == "best constant":
+            assert float(absolute) == round(tasks.best_constant(task)[1], 3)
+            assert float(squared) == round(tasks.best_constant(task, criterion="squared")[1], 3)
+            continue
+        cell = summary["cells"][f"{task}|T100|{column}"]
+        best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", absolute).groups()
+        assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+        runs = [r for r in summary["runs"] if r["task"] == task and r["T"] == 100 and r["column"] == column]
+        if "best_squared" in cell:
+            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", squared).groups()
+            assert (float(best), float(mean), int(n)) == (round(cell["best_squared"], 4),
+                                                          round(cell["mean_squared"], 4), cell["n"])
+        else:
+            done, total = map(int, re.fullmatch(r"- \((\d+) of (\d+) redone\)", squared).groups())
+            assert (done, total) == (sum("test_accuracy_squared" in r for r in runs), len(runs))
