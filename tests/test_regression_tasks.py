@@ -107,3 +107,24 @@ def test_the_demo_draws_every_setting_and_fits(toy):
     fig.canvas.draw()
     assert plotting.fit_problems(fig) == []
     assert "of 1 networks left the plateau" in fig.axes[0].get_title()
+
+
+def test_scale_rows_and_the_two_scales_plot(toy):
+    """Two copies of the toy study stand for the two scales: each row pairs a cell with itself."""
+    study, _ = toy
+    one = {**study, "cells": {k: v for k, v in study["cells"].items() if "lr0.01" in k},
+           "runs": [r for r in study["runs"] if r["lr"] == 0.01]}                       # a paper scale runs a few
+    rows = reg.scale_rows(study, one, "addition")
+    assert [r["column"] for r in rows] == [c for c in reg.columns(study) if c.startswith("lr0.01-")]
+    for r in rows:
+        cell = study["cells"][f"addition|{r['column']}"]
+        for tag in ("50", "100"):
+            assert (r[f"n_{tag}"], r[f"left_plateau_{tag}"], r[f"mean_{tag}"]) == (cell["n"], cell["left_plateau"],
+                                                                                  cell["mean"])
+        assert r["chance"] == cell["chance"]["absolute"] and r["setting"] == reg.describe_setting(r["column"])
+    no_small = reg.scale_rows({**study, "cells": {}, "runs": []}, one, "addition")
+    assert no_small and all(r["n_50"] is None and r["mean_100"] is not None for r in no_small)
+    ax = Figure().subplots()
+    reg.plot_two_scales(ax, study, one, "addition", rows[0]["column"])
+    n = len(reg.runs_of(one, "addition", rows[0]["column"]))
+    assert len(ax.lines) == 2 * n + 2 and ax.get_ylabel().startswith("validation accuracy")

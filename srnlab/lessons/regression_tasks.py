@@ -18,6 +18,8 @@ first validation whose accuracy exceeds that level by more than the study's marg
   best constant's (``tasks.best_constant`` takes a sequence of tolerances).
 * ``build_study_demo``: the lesson's demo, a cell's learning curves beside its best network's
   accuracy against the tolerance.
+* ``scale_rows`` and ``plot_two_scales``: the settings run at both scales (``load_study("paper")``:
+  the best at T = 100, the paper's scale), side by side.
 * ``check_first_above``: the checker of the exercise.
 """
 import functools
@@ -313,3 +315,41 @@ def best_run(study, task, column):
     if not runs:
         raise ValueError(f"the study has no run of {task} with {column} yet")
     return max(runs, key=lambda r: (r["test_accuracy"], -r["net"]))
+
+
+def scale_rows(lesson, paper, task):
+    """The settings run at both scales, one row each: at T = 50 (``lesson``) and at the paper's
+    T = 100 (``paper``), how many networks left the plateau, when the first did, and the mean test
+    accuracy under both criteria (None where a scale has no run of the setting yet)."""
+    _study(lesson), _study(paper), _task(task)
+    rows = []
+    for column in columns(paper):
+        big = paper["cells"].get(f"{task}|{column}")
+        if big is None:
+            continue
+        small = lesson["cells"].get(f"{task}|{column}")
+        row = {"column": column, "setting": describe_setting(column)}
+        for tag, cell in (("50", small), ("100", big)):
+            row.update({f"n_{tag}": cell and cell["n"], f"left_{tag}": cell and f"{cell['left_plateau']}/{cell['n']}",
+                        f"left_plateau_{tag}": cell and cell["left_plateau"],
+                        f"first_left_at_{tag}": cell and cell["first_left_at"],
+                        f"mean_{tag}": cell and cell["mean"], f"mean_squared_{tag}": cell and cell["mean_squared"]})
+        row["chance"], row["chance_squared"] = big["chance"]["absolute"], big["chance"]["squared"]
+        rows.append(row)
+    return rows
+
+
+def plot_two_scales(ax, lesson, paper, task, column):
+    """One setting's validation curves at T = 50 (grey) and at T = 100 (colour) on one axis of
+    updates, with the best constant at T = 100 and the margin a run must clear to leave the plateau."""
+    small, big = runs_of(lesson, task, column), runs_of(paper, task, column)
+    for r in small:
+        ax.plot(r["val_update"], r["val_acc"], color="0.6", lw=0.9, label="T = 50" if r is small[0] else None)
+    for r in big:
+        ax.plot(r["val_update"], r["val_acc"], color="C0", lw=0.9, alpha=0.8,
+                label=f"T = {paper['config']['T']}" if r is big[0] else None)
+    if big:
+        chance = big[0]["chance"]["absolute"]
+        ax.axhline(chance, color="k", ls="--", lw=1.2, label="best constant")
+        ax.axhline(chance + paper["config"]["margin"], color="C3", ls=":", lw=1.2, label="plateau's edge")
+    ax.set(xlabel="update", ylabel="validation accuracy, |e| < 0.04", ylim=(0, 1), title=f"{task}\n{describe_setting(column)}")
