@@ -409,33 +409,70 @@ def _make_old(path):
     return rec
 
 
-def test_redo_old_trains_again_only_records_that_lack_the_network(tmp_path, capsys):
-    specs = [s for s in TABLE1.specs("tiny", 2016) if s.task == "addition"][:2]
+def test_redo_old_trains_again_only_to_the_best_update_and_checks_it_is_the_same_network(tmp_path, capsys):
+    # multiplication, clip: its best network is from update 50 of 100 (orthogonal: from update 0)
+    specs = [s for s in TABLE1.specs("tiny", 2016) if s.task == "multiplication" and s.column in ("clip", "sgd")]
+    specs.sort(key=lambda s: s.column != "clip")
     assert loop.run_many(TABLE1, specs, tmp_path, progress=False) == 2
     paths = [loop.record_path(TABLE1, tmp_path, s) for s in specs]
-    new = json.loads(paths[0].read_text())
+    full = json.loads(paths[0].read_text())
+    assert 0 < full["best_update"] < full["updates"]
+    with np.load(paths[0].with_suffix(".net.npz")) as f:
+        net = {k: f[k] for k in f.files}
     old = _make_old(paths[0])
-    assert TABLE1.lacks(old) and TABLE1.lacks(new) is None
+    assert TABLE1.lacks(old) and TABLE1.lacks(full) is None
     assert loop.run_many(TABLE1, specs, tmp_path, progress=False) == 0            # without the flag: kept
     assert json.loads(paths[0].read_text()) == old
     mtime = paths[1].stat().st_mtime_ns
     assert loop.run_many(TABLE1, specs, tmp_path, progress=True, redo_old=True) == 1
-    assert "(redone: the same as its old record)" in capsys.readouterr().out
+    assert f"trained again to update {full['best_update']:,}" in capsys.readouterr().out
     redone = json.loads(paths[0].read_text())
-    assert paths[0].with_suffix(".net.npz").exists() and redone["network"] == paths[0].with_suffix(".net.npz").name
-    assert set(redone) > set(old)
-    for k in old:                              # the same seed gives the same numbers
-        if k != "wall_seconds":
-            assert redone[k] == old[k], k
+    assert redone == {**old, "network": full["network"], "test_accuracy_squared": full["test_accuracy_squared"],
+                      "network_retrained_to": full["best_update"]}
+    with np.load(paths[0].with_suffix(".net.npz")) as f:             # the very network the full run kept
+        assert set(f.files) == set(net) and all(np.array_equal(f[k], net[k]) for k in net)
     assert paths[1].stat().st_mtime_ns == mtime                                  # the complete one untouched
+    assert loop.run_many(TABLE1, specs, tmp_path, progress=False, redo_old=True) == 0   # nothing lacks now
 
 
-def test_redo_old_never_replaces_a_record_with_less(tmp_path, monkeypatch):
+def test_redo_old_trains_the_whole_run_when_the_record_is_not_this_run(tmp_path, capsys):
+    """A record whose curve differs from what training again gives (another kernel, another srnlab)
+    gets no network taken from a different run: the whole run is trained and makes a new record."""
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "addition")
+    path = loop.record_path(TABLE1, tmp_path, spec)
+    full = loop.run_one(TABLE1, spec, tmp_path)
+    old = _make_old(path)
+    old["curves"]["val_acc"][0] += 0.001
+    path.write_text(json.dumps(old))
+    assert loop.run_many(TABLE1, [spec], tmp_path, progress=True, redo_old=True) == 1
+    assert "its old record said" not in capsys.readouterr().out                 # the test accuracy is the same
+    redone = json.loads(path.read_text())
+    assert "network_retrained_to" not in redone
+    assert {k: v for k, v in redone.items() if k != "wall_seconds"} == \
+           {k: v for k, v in full.items() if k != "wall_seconds"}
+
+
+def test_redo_old_from_a_checkpoint_past_the_best_update_trains_to_the_end(tmp_path):
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "multiplication" and s.column == "clip")
+    path = loop.record_path(TABLE1, tmp_path, spec)
+    full = loop.run_one(TABLE1, spec, tmp_path)
+    old = _make_old(path)
+    path.unlink()
+    assert loop.run_one(TABLE1, spec, tmp_path, stop_after=75) is None        # a checkpoint at 75 > 50
+    path.write_text(json.dumps(old))
+    redone = loop.run_one(TABLE1, spec, tmp_path, redo_old=True)
+    assert "network_retrained_to" not in redone and not loop.checkpoint_path(TABLE1, tmp_path, spec).exists()
+    assert {k: v for k, v in redone.items() if k != "wall_seconds"} == \
+           {k: v for k, v in full.items() if k != "wall_seconds"}
+
+
+def test_redo_old_never_replaces_a_record_with_less(tmp_path):
     spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "addition")
     path = loop.record_path(TABLE1, tmp_path, spec)
     loop.run_one(TABLE1, spec, tmp_path)
     old = _make_old(path)
     old["a_field_of_the_old_record"] = 1
+    old["curves"]["val_acc"][0] += 0.001          # not this run: trained whole, and the new record lacks the field
     path.write_text(json.dumps(old))
     with pytest.raises(RunError, match=r"lacks \['a_field_of_the_old_record'\].*old one is kept"):
         loop.run_one(TABLE1, spec, tmp_path, redo_old=True)
@@ -443,13 +480,14 @@ def test_redo_old_never_replaces_a_record_with_less(tmp_path, monkeypatch):
 
 
 def test_redo_old_on_the_command_line(tmp_path, capsys):
-    base = ["--scale", "tiny", "--out", tmp_path, "--tasks", "addition", "--columns", "sgd", "--jobs", 1,
+    base = ["--scale", "tiny", "--out", tmp_path, "--tasks", "multiplication", "--columns", "orthogonal", "--jobs", 1,
             "--no-progress"]
     assert cli(capsys, "run", "table1", *base)[0] == 0
-    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "addition" and s.column == "sgd")
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "multiplication" and s.column == "orthogonal")
+    assert json.loads(loop.record_path(TABLE1, tmp_path, spec).read_text())["best_update"] == 0   # no training at all
     _make_old(loop.record_path(TABLE1, tmp_path, spec))
     code, out, _ = cli(capsys, "run", "table1", *base, "--redo-old")
-    assert code == 0 and "1 run(s) trained now" in out and "redone: the same as its old record" in out
+    assert code == 0 and "1 run(s) trained now" in out and "every check agreed" in out
 
 
 def test_a_reader_that_goes_away_is_not_an_error():

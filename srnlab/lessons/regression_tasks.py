@@ -352,4 +352,6 @@ def plot_two_scales(ax, lesson, paper, task, column):
         chance = big[0]["chance"]["absolute"]
         ax.axhline(chance, color="k", ls="--", lw=1.2, label="best constant")
         ax.axhline(chance + paper["config"]["margin"], color="C3", ls=":", lw=1.2, label="plateau's edge")
-    ax.set(xlabel="update", ylabel="validation accuracy, |e| < 0.04", ylim=(0, 1), title=f"{task}\n{describe_setting(column)}")
+    lr, clip, start, data = describe_setting(column).split(", ")
+    ax.set(xlabel="update", ylabel="validation accuracy (|e| < 0.04)", ylim=(0, 1))
+    ax.set_title(f"{task}\n{lr}, {clip}\n{start}, {data}", fontsize=9)

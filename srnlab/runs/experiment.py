@@ -123,6 +123,17 @@ class Experiment:
         None; ``run --redo-old`` trains such runs again."""
         return None
 
+    def recovery_point(self, old):
+        """For ``--redo-old``: the update up to which training again could give back what ``old``
+        lacks (e.g. its best network), or None to train the whole run again."""
+        return None
+
+    def recovered(self, spec, trainer, extra, old):
+        """For ``--redo-old``, once ``trainer`` has reached ``recovery_point(old)``: the keys to add to
+        ``old`` if the run is checked to be the one ``old`` records, else None (then the whole run is
+        trained again and makes a new record)."""
+        return None
+
     def summarize(self, scale, seed, out, records):
         """Write the results file from {run name: record} (never replacing a file with less);
         return lines to print."""

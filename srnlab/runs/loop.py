@@ -209,6 +209,10 @@ def _train(exp, spec, out, progress, stop_after, old=None):
     trainer, extra = state["trainer"], state["extra"]
     total, epoch = exp.planned_updates(spec), exp.epoch(spec)
     identity = exp.identity(spec)
+    # An old record's best network can be had by training again only to the update it was taken at
+    # (the same seed gives the same run), if the experiment can check that it is the same network.
+    recover_at = exp.recovery_point(old) if old is not None else None
+    goals = ([recover_at] if recover_at is not None and recover_at >= trainer.updates else []) + [total]
 
     def save(elapsed):
         atomic_write(ckpt, pickle.dumps({"format": CHECKPOINT_FORMAT, "identity": _json_safe(identity),
@@ -216,34 +220,42 @@ def _train(exp, spec, out, progress, stop_after, old=None):
 
     start = last_save = time.perf_counter()
     done = 0
+    record = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)      # a divergence is recorded in trainer.status
         warnings.filterwarnings("ignore", message="training stopped")
-        while trainer.status == "running" and trainer.updates < total:
-            n = min(epoch - trainer.updates % epoch, total - trainer.updates)
-            if stop_after is not None:
-                n = min(n, stop_after - done)
-                if n <= 0:
+        for goal in goals:
+            while trainer.status == "running" and trainer.updates < goal:
+                n = min(epoch - trainer.updates % epoch, goal - trainer.updates)
+                if stop_after is not None:
+                    n = min(n, stop_after - done)
+                    if n <= 0:
+                        break
+                before = trainer.updates
+                trainer.run(n)
+                done += trainer.updates - before
+                exp.after_epoch(spec, trainer, extra)
+                if progress is not None:
+                    h = trainer.history
+                    progress(spec.name, trainer.updates - before,
+                             {"acc": h["val_acc"][-1], "Q": h["q"][-1],
+                              "accepted": float(np.mean(h["accepted"][-epoch:]))})
+                if time.perf_counter() - last_save > CHECKPOINT_SECONDS and trainer.updates < total:
+                    save(state["elapsed"] + time.perf_counter() - start)
+                    last_save = time.perf_counter()
+            elapsed = state["elapsed"] + time.perf_counter() - start
+            if trainer.status == "running" and trainer.updates < goal:        # stop_after ran out
+                save(elapsed)
+                return None
+            if goal == recover_at and goal != total:
+                added = exp.recovered(spec, trainer, extra, old)
+                if added is not None:           # the same network: the old record, completed
+                    record = {**old, **added}
                     break
-            before = trainer.updates
-            trainer.run(n)
-            done += trainer.updates - before
-            exp.after_epoch(spec, trainer, extra)
-            if progress is not None:
-                h = trainer.history
-                progress(spec.name, trainer.updates - before,
-                         {"acc": h["val_acc"][-1], "Q": h["q"][-1],
-                          "accepted": float(np.mean(h["accepted"][-epoch:]))})
-            if time.perf_counter() - last_save > CHECKPOINT_SECONDS and trainer.updates < total:
-                save(state["elapsed"] + time.perf_counter() - start)
-                last_save = time.perf_counter()
-        elapsed = state["elapsed"] + time.perf_counter() - start
-        if trainer.status == "running" and trainer.updates < total:        # stop_after ran out
-            save(elapsed)
-            return None
-        trainer.finish()
-        record = {**_json_safe(identity), **exp.make_record(spec, trainer, extra), "wall_seconds": elapsed}
-    record["status"], record["updates"] = trainer.status, int(trainer.updates)
+        if record is None:
+            trainer.finish()
+            record = {**_json_safe(identity), **exp.make_record(spec, trainer, extra), "wall_seconds": elapsed}
+            record["status"], record["updates"] = trainer.status, int(trainer.updates)
     problem = check_outcome(record, total) or exp.check_record(record)
     if problem:                                 # a bug, not bad data: never write it
         raise RunError(f"{spec.name}: the run produced an impossible record ({problem})")
@@ -315,7 +327,7 @@ def _worker(exp_name, tasks, events, out, parent, redo_old):
             return
         try:
             rec = run_one(exp, spec, out, report, redo_old=redo_old)
-            events.put(("done", spec.name, rec["status"], rec.get("test_accuracy")))
+            events.put(("done", spec.name, rec["status"], (rec.get("test_accuracy"), rec.get("network_retrained_to"))))
         except BaseException as exc:           # reported to the parent, which stops
             events.put(("error", spec.name, f"{type(exc).__name__}: {exc}", None))
             return
@@ -347,9 +359,13 @@ def run_many(exp, specs, out, jobs=1, progress=True, redo_old=False):
             bar.update(n)
             bar.set_postfix(run=name, **{k: f"{v:.2f}" for k, v in post.items()})
 
-    def on_done(name, status, acc):
+    def on_done(name, status, outcome):
+        acc, retrained_to = outcome
         text = f"{name}: {status}" + (f", test accuracy {acc:.3f}" if acc is not None else "")
-        if name in redo:
+        if name in redo and retrained_to is not None:
+            text += f" (redone: its network trained again to update {retrained_to:,}, where the record took it; " \
+                    f"every check agreed)"
+        elif name in redo:
             was = redo[name]
             text += (" (redone: the same as its old record)" if was == acc else
                      f" (redone: its old record said {was!r})")
@@ -360,7 +376,7 @@ def run_many(exp, specs, out, jobs=1, progress=True, redo_old=False):
         if jobs == 1:
             for s in todo:
                 rec = run_one(exp, s, out, on_progress, redo_old=redo_old)
-                on_done(s.name, rec["status"], rec.get("test_accuracy"))
+                on_done(s.name, rec["status"], (rec.get("test_accuracy"), rec.get("network_retrained_to")))
         else:
             _pool(exp, todo, out, jobs, on_progress, on_done, redo_old)
     finally:

@@ -288,12 +288,36 @@ class Table(Experiment):
                 problem = check_fraction(record[key], key)
                 if problem:
                     return problem
+        to = record.get("network_retrained_to")
+        if to is not None and (isinstance(to, bool) or not isinstance(to, int) or to != record.get("best_update")):
+            return f"network_retrained_to {to!r} is not the run's best update {record.get('best_update')!r}"
         return None
 
     def lacks(self, record):
         if "network" not in record:
             return "its best network (records made before runs kept their networks)"
         return None
+
+    def recovery_point(self, old):
+        """The update its best network was taken at: the same seed gives the same run, so training
+        again that far gives the same network."""
+        return old["best_update"] if "network" not in old else None
+
+    def recovered(self, spec, trainer, extra, old):
+        """The network and the squared criterion for ``old``, if the run trained again to its best
+        update is the same run: every validation accuracy so far, the best one and its update, and
+        the test accuracy of the best network equal to the record's, to the last bit."""
+        h = trainer.arrays()
+        seen = [float(a) for a in h["val_acc"]]
+        if (trainer.best_update != old["best_update"] or trainer.best_val[0] != old["best_val_accuracy"]
+                or seen != old["curves"]["val_acc"][:len(seen)]):
+            return None
+        acc = test_accuracies(spec, trainer.best, _scale(spec.scale))
+        if acc["absolute"] != old["test_accuracy"]:
+            return None
+        regression = tasks.spec(spec.task).output == "linear"
+        return {"network": f"{spec.name}.net.npz", "network_retrained_to": int(trainer.updates),
+                **({"test_accuracy_squared": acc["squared"]} if regression else {})}
 
     def summarize(self, scale, seed, out, records):
         """Merge the run records into <out>/<experiment>-<scale>.json (and .timing.json)."""
