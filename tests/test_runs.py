@@ -452,18 +452,27 @@ def test_redo_old_trains_the_whole_run_when_the_record_is_not_this_run(tmp_path,
            {k: v for k, v in full.items() if k != "wall_seconds"}
 
 
-def test_redo_old_from_a_checkpoint_past_the_best_update_trains_to_the_end(tmp_path):
-    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.task == "multiplication" and s.column == "clip")
+@pytest.mark.parametrize("spec_name, stop, retrained", [
+    ("multiplication-T20-clip-net0", 75, False),       # best at 50, checkpoint at 75: 25 more updates to the end
+    ("multiplication-T20-orthogonal-net0", 75, True),  # best at 0: starting again is shorter than 25 updates
+])
+def test_redo_old_from_a_checkpoint_past_the_best_update(tmp_path, spec_name, stop, retrained):
+    spec = next(s for s in TABLE1.specs("tiny", 2016) if s.name == spec_name)
     path = loop.record_path(TABLE1, tmp_path, spec)
     full = loop.run_one(TABLE1, spec, tmp_path)
     old = _make_old(path)
     path.unlink()
-    assert loop.run_one(TABLE1, spec, tmp_path, stop_after=75) is None        # a checkpoint at 75 > 50
+    assert loop.run_one(TABLE1, spec, tmp_path, stop_after=stop) is None       # a checkpoint past the best update
     path.write_text(json.dumps(old))
     redone = loop.run_one(TABLE1, spec, tmp_path, redo_old=True)
-    assert "network_retrained_to" not in redone and not loop.checkpoint_path(TABLE1, tmp_path, spec).exists()
-    assert {k: v for k, v in redone.items() if k != "wall_seconds"} == \
-           {k: v for k, v in full.items() if k != "wall_seconds"}
+    assert not loop.checkpoint_path(TABLE1, tmp_path, spec).exists()
+    if retrained:
+        assert redone == {**old, "network": full["network"], "test_accuracy_squared": full["test_accuracy_squared"],
+                          "network_retrained_to": full["best_update"]}
+    else:
+        assert "network_retrained_to" not in redone
+        assert {k: v for k, v in redone.items() if k != "wall_seconds"} == \
+               {k: v for k, v in full.items() if k != "wall_seconds"}
 
 
 def test_redo_old_never_replaces_a_record_with_less(tmp_path):

@@ -212,6 +212,9 @@ def _train(exp, spec, out, progress, stop_after, old=None):
     # An old record's best network can be had by training again only to the update it was taken at
     # (the same seed gives the same run), if the experiment can check that it is the same network.
     recover_at = exp.recovery_point(old) if old is not None else None
+    if recover_at is not None and trainer.updates > recover_at and total - trainer.updates > recover_at:
+        trainer, extra = exp.new_run(spec)          # a checkpoint past that point: starting again is shorter
+        state = {"trainer": trainer, "extra": extra, "elapsed": 0.0}
     goals = ([recover_at] if recover_at is not None and recover_at >= trainer.updates else []) + [total]
 
     def save(elapsed):
