@@ -64,8 +64,10 @@ def parser():
             p.add_argument("--columns", nargs="+", metavar="COLUMN", help="run only these columns (runs) now")
             p.add_argument("--redo-old", action="store_true",
                            help="also train again the selected runs whose record an older srnlab made and that "
-                                "lacks what a run now keeps (its best network); a new record replaces the old "
-                                "one only if it holds everything the old one did")
+                                "lacks what a run now keeps (its best network): only as far as the update that "
+                                "network was taken at, if the run then matches its record to the last bit (else "
+                                "the whole run); a new record replaces the old one only if it holds everything "
+                                "the old one did")
             p.add_argument("--no-progress", action="store_true")
     return ap
 
