@@ -124,8 +124,9 @@ class Experiment:
         return None
 
     def recovery_point(self, old):
-        """For ``--redo-old``: the update up to which training again could give back what ``old``
-        lacks (e.g. its best network), or None to train the whole run again."""
+        """For ``--redo-old``, with a record that ``lacks`` something: the update up to which training
+        again could give back what ``old`` lacks (e.g. its best network), or None to train the whole
+        run again."""
         return None
 
     def recovered(self, spec, trainer, extra, old):

@@ -299,9 +299,9 @@ class Table(Experiment):
         return None
 
     def recovery_point(self, old):
-        """The update its best network was taken at: the same seed gives the same run, so training
-        again that far gives the same network."""
-        return old["best_update"] if "network" not in old else None
+        """The update its best network was taken at (``old`` lacks the network: ``lacks``): the same
+        seed gives the same run, so training again that far gives the same network."""
+        return old["best_update"]
 
     def recovered(self, spec, trainer, extra, old):
         """The network and the squared criterion for ``old``, if the run trained again to its best
