@@ -200,76 +200,102 @@ def run_one(exp, spec, out, progress=None, stop_after=None, redo_old=False):
         return _train(exp, spec, out, progress, stop_after, old=record)
 
 
-def _train(exp, spec, out, progress, stop_after, old=None):
-    ckpt = checkpoint_path(exp, out, spec)
-    state = _read_checkpoint(exp, out, spec)
-    if state is None:
+class _Run:
+    """One run in training: its trainer, its checkpoint, and the time and updates spent on it."""
+
+    def __init__(self, exp, spec, out, state):
+        self.exp, self.spec = exp, spec
+        self.ckpt = checkpoint_path(exp, out, spec)
+        self.identity = _json_safe(exp.identity(spec))
+        self.trainer, self.extra = state["trainer"], state["extra"]
+        self.elapsed_before = state["elapsed"]                 # seconds spent before this process
+        self.start = self.last_save = time.perf_counter()
+        self.done = 0                                          # updates trained by this process
+
+    @classmethod
+    def new(cls, exp, spec, out):
         trainer, extra = exp.new_run(spec)
-        state = {"trainer": trainer, "extra": extra, "elapsed": 0.0}
-    trainer, extra = state["trainer"], state["extra"]
-    total, epoch = exp.planned_updates(spec), exp.epoch(spec)
-    identity = exp.identity(spec)
-    # An old record's best network can be had by training again only to the update it was taken at
-    # (the same seed gives the same run), if the experiment can check that it is the same network.
-    recover_at = exp.recovery_point(old) if old is not None else None
-    if recover_at is not None and trainer.updates > recover_at and total - trainer.updates > recover_at:
-        trainer, extra = exp.new_run(spec)          # a checkpoint past that point: starting again is shorter
-        state = {"trainer": trainer, "extra": extra, "elapsed": 0.0}
-    goals = ([recover_at] if recover_at is not None and recover_at >= trainer.updates else []) + [total]
+        return cls(exp, spec, out, {"trainer": trainer, "extra": extra, "elapsed": 0.0})
 
-    def save(elapsed):
-        atomic_write(ckpt, pickle.dumps({"format": CHECKPOINT_FORMAT, "identity": _json_safe(identity),
-                                         "trainer": trainer, "extra": extra, "elapsed": elapsed}))
+    @property
+    def elapsed(self):
+        return self.elapsed_before + time.perf_counter() - self.start
 
-    start = last_save = time.perf_counter()
-    done = 0
-    record = None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)      # a divergence is recorded in trainer.status
-        warnings.filterwarnings("ignore", message="training stopped")
-        for goal in goals:
+    def save(self):
+        atomic_write(self.ckpt, pickle.dumps({"format": CHECKPOINT_FORMAT, "identity": self.identity,
+                                              "trainer": self.trainer, "extra": self.extra,
+                                              "elapsed": self.elapsed}))
+        self.last_save = time.perf_counter()
+
+    def advance(self, goal, progress, stop_after):
+        """Train epoch by epoch up to update ``goal`` (or until the run diverges), checkpointing about
+        once a minute.  Returns False if ``stop_after`` new updates ran out first (then checkpointed)."""
+        exp, spec, trainer = self.exp, self.spec, self.trainer
+        epoch, total = exp.epoch(spec), exp.planned_updates(spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)      # a divergence is recorded in trainer.status
+            warnings.filterwarnings("ignore", message="training stopped")
             while trainer.status == "running" and trainer.updates < goal:
                 n = min(epoch - trainer.updates % epoch, goal - trainer.updates)
                 if stop_after is not None:
-                    n = min(n, stop_after - done)
+                    n = min(n, stop_after - self.done)
                     if n <= 0:
-                        break
+                        self.save()
+                        return False
                 before = trainer.updates
                 trainer.run(n)
-                done += trainer.updates - before
-                exp.after_epoch(spec, trainer, extra)
+                self.done += trainer.updates - before
+                exp.after_epoch(spec, trainer, self.extra)
                 if progress is not None:
                     h = trainer.history
                     progress(spec.name, trainer.updates - before,
                              {"acc": h["val_acc"][-1], "Q": h["q"][-1],
                               "accepted": float(np.mean(h["accepted"][-epoch:]))})
-                if time.perf_counter() - last_save > CHECKPOINT_SECONDS and trainer.updates < total:
-                    save(state["elapsed"] + time.perf_counter() - start)
-                    last_save = time.perf_counter()
-            elapsed = state["elapsed"] + time.perf_counter() - start
-            if trainer.status == "running" and trainer.updates < goal:        # stop_after ran out
-                save(elapsed)
-                return None
-            if goal == recover_at and goal != total:
-                added = exp.recovered(spec, trainer, extra, old)
-                if added is not None:           # the same network: the old record, completed
-                    record = {**old, **added}
-                    break
-        if record is None:
-            trainer.finish()
-            record = {**_json_safe(identity), **exp.make_record(spec, trainer, extra), "wall_seconds": elapsed}
-            record["status"], record["updates"] = trainer.status, int(trainer.updates)
+                if time.perf_counter() - self.last_save > CHECKPOINT_SECONDS and trainer.updates < total:
+                    self.save()
+        return True
+
+
+def _train(exp, spec, out, progress, stop_after, old=None):
+    """Train the run from its checkpoint (or its start); write and return its record, or None if
+    ``stop_after`` ran out.
+
+    With ``old``, a record that lacks something (``run_one``'s redo_old): an old record's best network
+    can be had by training again only to the update it was taken at (the same seed gives the same
+    run), if the experiment can check that it is the same network (``exp.recovered``).  Then the old
+    record is completed; otherwise the whole run is trained again and makes a new record.
+    """
+    state = _read_checkpoint(exp, out, spec)
+    run = _Run(exp, spec, out, state) if state is not None else _Run.new(exp, spec, out)
+    total = exp.planned_updates(spec)
+    recover_at = exp.recovery_point(old) if old is not None else None
+    if recover_at is not None and run.trainer.updates > recover_at and total - run.trainer.updates > recover_at:
+        run = _Run.new(exp, spec, out)              # a checkpoint past that point: starting again is shorter
+    record = None
+    if recover_at is not None and run.trainer.updates <= recover_at < total:
+        if not run.advance(recover_at, progress, stop_after):
+            return None
+        added = exp.recovered(spec, run.trainer, run.extra, old)
+        if added is not None:                       # the same network: the old record, completed
+            record = {**old, **added}
+    if record is None:
+        if not run.advance(total, progress, stop_after):
+            return None
+        elapsed = run.elapsed                       # the training's time, not the test's
+        run.trainer.finish()
+        record = {**run.identity, **exp.make_record(spec, run.trainer, run.extra), "wall_seconds": elapsed}
+        record["status"], record["updates"] = run.trainer.status, int(run.trainer.updates)
     problem = check_outcome(record, total) or exp.check_record(record)
     if problem:                                 # a bug, not bad data: never write it
         raise RunError(f"{spec.name}: the run produced an impossible record ({problem})")
     if old is not None and set(old) - set(record):   # never replace a record with less
         raise RunError(f"{spec.name}: the new record lacks {sorted(set(old) - set(record))} that the old one "
                        f"holds; the old one is kept")
-    for suffix, data in exp.extra_files(spec, trainer, state["extra"]).items():   # before the record:
+    for suffix, data in exp.extra_files(spec, run.trainer, run.extra).items():   # before the record:
         atomic_write(record_path(exp, out, spec).with_suffix(f".{suffix}"), data)  # no record without them
     write_record(exp, out, spec, record)
-    if ckpt.exists():
-        ckpt.unlink()
+    if run.ckpt.exists():
+        run.ckpt.unlink()
     return record
 
 
