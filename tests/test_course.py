@@ -401,3 +401,17 @@ def test_sweep_fails_on_a_figure_that_does_not_fit(agg_figure):
     with pytest.raises(AssertionError, match=r"x=1\.0: axes 0 title 'a long title .*runs past the figure"):
         demo.sweep()
     assert demo.controls["x"].value == 0.2
+
+
+def test_updates_axis_writes_thousands_that_do_not_touch_on_a_narrow_panel(agg_figure):
+    from srnlab.course.plotting import updates_axis
+    fig = agg_figure(figsize=(3.3, 3.4), layout="constrained")     # one panel of lesson 09's row of four
+    ax = fig.subplots()
+    ax.plot([0, 100_000], [0, 1])
+    updates_axis(ax)
+    fig.canvas.draw()
+    labels = [t for t in ax.get_xticklabels() if t.get_text() and 0 <= t.get_position()[0] <= 100_000]
+    assert ax.get_xlabel() == "update"
+    assert [t.get_text() for t in labels][-1] == "100k" and labels[0].get_text() == "0"
+    boxes = [t.get_window_extent() for t in labels]
+    assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:])), "tick labels run into each other"

@@ -131,6 +131,14 @@ def steps_back_axis(ax, T, label="steps back in time from the last step"):
     ax.set_xlim(0, max(T - 1, 1))
 
 
+def updates_axis(axis, label="update"):
+    """Label an x axis that counts updates, its ticks in thousands ("25k", "100k") so that six
+    digits do not run into each other on a narrow panel."""
+    from matplotlib.ticker import EngFormatter
+    axis.set_xlabel(label)
+    axis.xaxis.set_major_formatter(EngFormatter(sep=""))
+
+
 # --------------------------------------------------------------------- diagrams (boxes and arrows)
 #: Inches per data unit of the course's diagrams at a font size of 1 point: at 13 points
 #: one unit is 0.55 inch, about three letters (the boxes and gaps are sized in these units).

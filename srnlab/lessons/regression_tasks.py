@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
+from ..course.plotting import updates_axis
 from ..results import ResultsError, read_json
 from ..results import folder as results_folder
 from ..srn import SRN
@@ -273,8 +274,8 @@ def build_study_demo(study, folder=None, n_test=500):
                   for i in range(study["config"]["networks"])]
         level = ax_c.axhline(0, color="k", ls="--", lw=1.2, label="best constant")
         bar = ax_c.axhline(0, color="0.5", ls=":", lw=1.2, label=f"+ {margin:g}: leaves the plateau")
-        ax_c.set(xlabel="update", ylabel="validation accuracy (|error| < 0.04)", ylim=(0, 1.02),
-                 xlim=(0, study["config"]["updates"]))
+        ax_c.set(ylabel="validation accuracy (|error| < 0.04)", ylim=(0, 1.02), xlim=(0, study["config"]["updates"]))
+        updates_axis(ax_c)
         ax_c.legend(loc="upper left")
         net_line, = ax_t.plot(TOLS, np.zeros_like(TOLS), lw=2, color="C0", label="best network")
         const_line, = ax_t.plot(TOLS, np.zeros_like(TOLS), lw=1.8, ls="--", color="k", label="best constant")
@@ -353,5 +354,6 @@ def plot_two_scales(ax, lesson, paper, task, column):
         ax.axhline(chance, color="k", ls="--", lw=1.2, label="best constant")
         ax.axhline(chance + paper["config"]["margin"], color="C3", ls=":", lw=1.2, label="plateau's edge")
     lr, clip, start, data = describe_setting(column).split(", ")
-    ax.set(xlabel="update", ylabel="validation accuracy (|e| < 0.04)", ylim=(0, 1))
+    ax.set(ylabel="validation accuracy (|e| < 0.04)", ylim=(0, 1))
+    updates_axis(ax)
     ax.set_title(f"{task}\n{lr}, {clip}\n{start}, {data}", fontsize=9)

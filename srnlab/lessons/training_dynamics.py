@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validate as V
-from ..course.plotting import log10_safe
+from ..course.plotting import log10_safe, updates_axis
 from ..results import ResultsError, folder
 
 FILE = "dynamics-lesson.npz"
@@ -366,7 +366,7 @@ def style_series(ax, what, runs, update=None, q_block=50, accept_block=200):
     if update is not None:
         ax.axvline(update, color="k", lw=0.8, alpha=0.6)
     ax.set_xlim(0, last)
-    ax.set_xlabel("update")
+    updates_axis(ax)
 
 
 def numbers_at(run, update):
