@@ -7,7 +7,9 @@ order, T = 100, K = 100, batch 10, the paper's 20,000 training and 1,000
 validation sequences, validation after every 50-update epoch) for each method, then projects the full Table 1
 (4 tasks x 2 methods x 10 networks x 100,000 updates) onto J cores, assuming J
 independent processes scale linearly (benchmarks/runner_scaling.py measures
-how nearly they do).  Peak memory is the resident set size of this process,
+how nearly they do).  For plain SGD it also times NumPy's float64 tanh alone on the
+arrays a run evaluates it on: a cost outside BLAS, which the choice of BLAS kernel
+does not change.  Peak memory is the resident set size of this process,
 which holds one run at a time, as a runner process does.
 """
 import argparse
@@ -15,9 +17,31 @@ import resource
 import time
 
 import _common  # noqa: F401
+import numpy as np
 
 from srnlab.runs import tables as ex
 from _common import blas_info
+
+
+def tanh_per_update(tr, repeats=5):
+    """Seconds per update spent in NumPy's tanh alone, on the arrays a run evaluates it on: each step
+    of the training forward pass, (batch, K), and each step of every validation chunk, (chunk, K),
+    once an epoch; and the nanoseconds per value.  (A sampling update's second pass is not counted.)"""
+    K = tr.net.K
+    train_steps = [np.random.default_rng(0).normal(size=(tr.config.batch, K))] * tr.train_set[0][0].shape[1]
+    val_steps = [np.random.default_rng(1).normal(size=(len(X), K)) for X, _ in tr.val_set for _ in range(X.shape[1])]
+    per_update = []
+    for arrays, share in ((train_steps, 1.0), (val_steps, 1.0 / tr.config.epoch)):
+        out = np.empty_like(arrays[0])
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for a in arrays:
+                np.tanh(a, out=out if out.shape == a.shape else None)
+            times.append(time.perf_counter() - t0)
+        per_update.append((min(times) * share, sum(a.size for a in arrays) * share))
+    seconds, values = sum(t for t, _ in per_update), sum(v for _, v in per_update)
+    return seconds, seconds / values * 1e9
 
 
 def main(updates, jobs):
@@ -39,6 +63,10 @@ def main(updates, jobs):
         print(f"{method:>9}: {train / updates * 1e3:.2f} ms per update including validation "
               f"({one_val * 1e3:.0f} ms per validation of 1,000 sequences, i.e. "
               f"{one_val / tr.config.epoch * 1e3:.2f} ms per update); data set-up {setup:.1f} s")
+        if method == "sgd":
+            tanh_s, ns = tanh_per_update(tr)
+            print(f"{'':>9}  of which NumPy's tanh alone: {tanh_s * 1e3:.2f} ms per update "
+                  f"({tanh_s / per_update[method]:.0%}; {ns:.1f} ns per value on this CPU)")
         peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         del tr
     runs_per_method = 4 * 10
