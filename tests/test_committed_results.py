@@ -49,6 +49,12 @@ def test_summary_matches_its_run_records(path):
         cell = summary["cells"][key]
         assert cell["n"] == len(accs) and cell["best"] == max(accs)
         assert np.isclose(cell["mean"], np.mean(accs), rtol=0, atol=1e-12)
+        squared = [r.get("test_accuracy_squared") for r in records if f"{r['task']}|T{r['T']}|{r['column']}" == key]
+        if None in squared:                     # Pascanu's criterion only where every run of the cell has it
+            assert "mean_squared" not in cell and "best_squared" not in cell
+        else:
+            assert cell["best_squared"] == max(squared)
+            assert np.isclose(cell["mean_squared"], np.mean(squared), rtol=0, atol=1e-12)
     # every record was made with the configuration its experiment and scale define now
     scale = summary["scale"]
     assert summary["runs_total"] == len(experiments.runs(summary["experiment"], scale))
