@@ -160,3 +160,21 @@ def test_readme_both_criteria_table_matches_the_results():
         else:
             done, total = map(int, re.fullmatch(r"- \((\d+) of (\d+) redone\)", squared).groups())
             assert (done, total) == (sum("test_accuracy_squared" in r for r in runs), len(runs))
+
+
+@pytest.mark.skipif(not STUDY.exists(), reason="no regression study committed")
+def test_readme_regression_study_sentence_matches_the_study():
+    """The README's account of the regression study: at T = 50 every addition network with lr 1e-2
+    and an orthogonal start leaves the plateau, the first of each setting within the stated range,
+    none above 0.99; at T = 100 none of the paper scale's 40 networks leaves it."""
+    readme = (ROOT / "README.md").read_text()
+    text = " ".join(readme.split())
+    lesson = json.loads(STUDY.read_text())
+    runs = [r for r in lesson["runs"] if r["task"] == "addition" and r["lr"] == 0.01 and r["rec_init"] == "orthogonal"]
+    assert runs and all(r["leaves_plateau_at"] is not None for r in runs)
+    firsts = [min(r["leaves_plateau_at"] for r in runs if r["column"] == c) for c in {r["column"] for r in runs}]
+    assert f"the first within {min(firsts):,} to {max(firsts):,} updates" in text
+    assert max(r["test_accuracy"] for r in lesson["runs"] if r["task"] == "addition") < 0.99
+    paper = json.loads((RESULTS / "regression_study-paper.json").read_text())
+    assert paper["complete"] and all(r["leaves_plateau_at"] is None for r in paper["runs"])
+    assert f"left it in none of their {len(paper['runs'])} networks in {paper['config']['updates']:,} updates" in text
