@@ -212,6 +212,15 @@ def test_markdown_table():
     assert text.splitlines() == ["| A | B | C |", "|---|---|---|", "| 0.500 | – | yes |"]
 
 
+def test_markdown_table_escapes_a_bar():
+    """A "|" in a header or a cell is escaped once, so that it does not split the cell; "\\|" is kept."""
+    text = paper.markdown_table([{"a": "|e| < 0.04", "b": r"\|e\|"}], [("a", "|e| < 0.04"), ("b", r"\|e\| ok")])
+    head, _, row = text.splitlines()
+    assert head == r"| \|e\| < 0.04 | \|e\| ok |"
+    assert row == r"| \|e\| < 0.04 | \|e\| |"
+    assert all(line.count("|") - line.count(r"\|") == 3 for line in (head, row))
+
+
 def test_compare_does_not_change_the_results():
     res = _fake_result()
     before = copy.deepcopy(res)

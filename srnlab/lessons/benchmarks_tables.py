@@ -51,6 +51,7 @@ Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_l
 makes a demo's layout once with room for the largest legend its dropdown can show.
 """
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -614,15 +615,24 @@ def _fmt(v):
     return str(v)
 
 
+def _cell(text):
+    """One table cell: a bare "|" would end the cell early, so it is escaped (an escaped one is kept)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
+
+
 def markdown_table(rows, columns):
-    """A Markdown table of rows (dicts); columns: [(key, header), ...]."""
+    """A Markdown table of rows (dicts); columns: [(key, header), ...].
+
+    Floats print with 3 decimals, None as "–", booleans as yes / no; a "|" in a header or a
+    cell is escaped, so "|e| < 0.04" may be written as it reads.
+    """
     if not all(isinstance(c, (tuple, list)) and len(c) == 2 for c in columns):
         raise TypeError(f"columns must be (key, header) pairs, got {columns!r:.80}")
     if not all(isinstance(r, dict) for r in rows):
         raise TypeError("rows must be dicts (one per table row)")
-    head = "| " + " | ".join(h for _, h in columns) + " |"
+    head = "| " + " | ".join(_cell(str(h)) for _, h in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(_fmt(r.get(k)) for k, _ in columns) + " |" for r in rows]
+    body = ["| " + " | ".join(_cell(_fmt(r.get(k))) for k, _ in columns) + " |" for r in rows]
     return "\n".join([head, rule] + body)
 
 
