@@ -128,3 +128,30 @@ def test_scale_rows_and_the_two_scales_plot(toy):
     reg.plot_two_scales(ax, study, one, "addition", rows[0]["column"])
     n = len(reg.runs_of(one, "addition", rows[0]["column"]))
     assert len(ax.lines) == 2 * n + 2 and ax.get_ylabel().startswith("validation accuracy")
+
+
+def test_table1_runs_and_their_curves(tmp_path):
+    from srnlab.lessons import benchmarks_tables as paper
+    assert main(["run", "table1", "--scale", "tiny", "--tasks", "multiplication", "--columns", "sgd", "sampling",
+                 "--out", str(tmp_path), "--no-progress"]) == 0
+    table1 = paper.load("table1", "tiny", tmp_path)
+    rows = reg.table1_runs(table1, "multiplication")
+    recs = [r for r in table1["runs"] if r["task"] == "multiplication"]
+    assert len(rows) == len(recs) > 0 and [r["column"] for r in rows] == sorted(r["column"] for r in rows)
+    for row in rows:
+        rec = next(r for r in recs if (r["column"], r["net"]) == (row["column"], row["net"]))
+        acc = rec["curves"]["val_acc"]
+        assert row["val_at_start"] == acc[0] and row["best_update"] == rec["best_update"]
+        half = [a for u, a in zip(rec["curves"]["val_update"], acc) if u >= rec["updates"] / 2]
+        assert row["late_median"] == pytest.approx(float(np.median(half)))
+        assert row["accept_rate"] == rec["accept_rate"] and 0 <= row["accept_rate"] <= 1
+        assert row["column"] != "sgd" or row["accept_rate"] == 1.0
+    assert reg.table1_runs(table1, "addition") == []
+    fig = Figure()
+    reg.plot_table1_curves(fig.subplots(), rows, paper.chance_level("multiplication", n=1000), "multiplication")
+    with pytest.raises(ValueError, match="no run of addition"):
+        reg.plot_table1_curves(fig.subplots(), [], paper.chance_level("addition", n=1000), "addition")
+    with pytest.raises(TypeError, match="table1 must be"):
+        reg.table1_runs({"runs": None}, "addition")
+    with pytest.raises(ValueError):
+        reg.table1_runs(table1, "temporal_order")

@@ -252,11 +252,24 @@ def states(X, W_in, W_rec, b=None, nonlinearity="tanh"):
     prev = np.zeros(K)
     with np.errstate(over="ignore", invalid="ignore"):      # an a that overflows to +-inf saturates: f = +-1 or 0
         for t in range(X.shape[0]):
-            prev = f(X[t] @ W_in + prev @ W_rec + b)
+            a = X[t] @ W_in + prev @ W_rec + b
+            if not np.isfinite(a).all() and _cancels(X[t], W_in, prev, W_rec, b):
+                raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b "
+                                 "are too large")
+            prev = f(a)
             z[t] = prev
-    if np.isnan(z).any():
-        raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b are too large")
     return z
+
+
+def _cancels(x, W_in, z, W_rec, b):
+    """Whether some pre-activation a = x W_in + z W_rec + b has both an infinite positive part and an
+    infinite negative part (inf - inf): its sign is then unknown, whatever a BLAS kernel returns for it
+    (NaN, or +-inf when the kernel fuses a multiply and an add)."""
+    pos = (np.maximum(x, 0) @ np.maximum(W_in, 0) + np.minimum(x, 0) @ np.minimum(W_in, 0)
+           + np.maximum(z, 0) @ np.maximum(W_rec, 0) + np.minimum(z, 0) @ np.minimum(W_rec, 0) + np.maximum(b, 0))
+    neg = (np.maximum(x, 0) @ np.minimum(W_in, 0) + np.minimum(x, 0) @ np.maximum(W_in, 0)
+           + np.maximum(z, 0) @ np.minimum(W_rec, 0) + np.minimum(z, 0) @ np.maximum(W_rec, 0) + np.minimum(b, 0))
+    return bool((np.isinf(pos) & np.isinf(neg)).any())
 
 
 def _sigmoid(a):

@@ -20,6 +20,8 @@ first validation whose accuracy exceeds that level by more than the study's marg
   accuracy against the tolerance.
 * ``scale_rows`` and ``plot_two_scales``: the settings run at both scales (``load_study("paper")``:
   the best at T = 100, the paper's scale), side by side.
+* ``table1_runs`` and ``plot_table1_curves``: where lesson 08's Table 1 took each reported network of a
+  regression task (the update of its best validation), what it scores, and its validation curve.
 * ``check_first_above``: the checker of the exercise.
 """
 import functools
@@ -34,6 +36,7 @@ from ..course.plotting import updates_axis
 from ..results import ResultsError, read_json
 from ..results import folder as results_folder
 from ..srn import SRN
+from .benchmarks_tables import Chance
 
 STUDY = "regression_study"
 KEYS = {"runs", "cells", "config", "grid", "runs_done", "runs_total", "complete"}
@@ -357,3 +360,61 @@ def plot_two_scales(ax, lesson, paper, task, column):
     ax.set(ylabel="validation accuracy (|e| < 0.04)", ylim=(0, 1))
     updates_axis(ax)
     ax.set_title(f"{task}\n{lr}, {clip}\n{start}, {data}", fontsize=9)
+
+
+def table1_runs(table1, task):
+    """Where Table 1's reported networks of one regression task were taken, and what they score.
+
+    table1: a Table 1 summary as ``benchmarks_tables.load("table1", scale)`` returns it.  The
+    runner reports each run's test accuracy on the network of its best validation, so a network
+    taken at update 0 is the untrained one.  One row (dict) per run, in (column, net) order:
+    column, net, best_update, test_accuracy and test_accuracy_squared (None if the record predates
+    it), accept_rate (the share of minibatches the method let through; 1 for plain SGD),
+    val_update and val_acc (the validation curve), val_at_start (the accuracy at update 0) and
+    late_median (the median validation accuracy over the second half of the run).
+    """
+    if not isinstance(table1, dict) or not isinstance(table1.get("runs"), list):
+        raise TypeError("table1 must be the dict benchmarks_tables.load('table1', scale) returns")
+    _task(task)
+    rows = []
+    for r in sorted((r for r in table1["runs"] if r.get("task") == task), key=lambda r: (r["column"], r["net"])):
+        updates, acc = np.asarray(r["curves"]["val_update"]), np.asarray(r["curves"]["val_acc"], dtype=float)
+        rows.append(dict(column=r["column"], net=r["net"], best_update=r["best_update"],
+                         test_accuracy=r["test_accuracy"], test_accuracy_squared=r.get("test_accuracy_squared"),
+                         accept_rate=r.get("accept_rate", 1.0), val_update=updates, val_acc=acc,
+                         val_at_start=float(acc[0]) if updates[0] == 0 else None,
+                         late_median=float(np.median(acc[updates >= r["updates"] / 2]))))
+    return rows
+
+
+def plot_table1_curves(ax, rows, chance, task):
+    """Every run's validation curve (thin) and their median (thick) on an axis of updates that is
+    linear up to 1,000 and logarithmic beyond, with the best constant (dashed) and the mean target
+    (dotted) of ``chance`` (a ``benchmarks_tables.Chance``), and a dot where each reported network
+    was taken."""
+    from matplotlib.ticker import NullLocator
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "val_acc" in r for r in rows):
+        raise TypeError(f"rows must be the list table1_runs() returns, got {type(rows).__name__}")
+    if not isinstance(chance, Chance):
+        raise TypeError(f"chance must be a benchmarks_tables.Chance (chance_level(task)), got {type(chance).__name__}")
+    if not rows:
+        raise ValueError(f"no run of {task} to draw")
+    for r in rows:
+        ax.plot(r["val_update"], r["val_acc"], color="0.7", lw=0.6)
+    n = min(r["val_acc"].size for r in rows)
+    ax.plot(rows[0]["val_update"][:n], np.median([r["val_acc"][:n] for r in rows], axis=0), color="C0", lw=2,
+            label=f"median of {len(rows)} runs")
+    ax.plot([r["best_update"] for r in rows],
+            [float(np.interp(r["best_update"], r["val_update"], r["val_acc"])) for r in rows],
+            "o", color="C3", ms=4, label="where the reported network was taken")
+    ax.axhline(chance.accuracy, color="k", ls="--", lw=1.2, label=f"best constant ({chance.guess:.2f})")
+    ax.axhline(chance.mean_guess_accuracy, color="k", ls=":", lw=1.2, label=f"mean target ({chance.mean_guess:.2f})")
+    ax.set_xscale("symlog", linthresh=1000, linscale=1.0)
+    last = max(int(r["val_update"][-1]) for r in rows)
+    ticks = [0, 500] + [10 ** k for k in range(3, len(str(last)))]
+    ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set(ylabel="validation accuracy (|e| < 0.04)", xlabel="update (linear to 1,000, then logarithmic)",
+           xlim=(-20, last), ylim=(0, max(0.45, 1.5 * max(float(r["val_acc"].max()) for r in rows))), title=task)
+    ax.legend(fontsize=8, loc="upper right", ncol=2)
+
