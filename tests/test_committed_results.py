@@ -189,3 +189,13 @@ def test_readme_names_the_runs_that_did_not_reproduce():
                                    ("multiplication", "sampling", 4, 0.1558)):
         rec = json.loads((RESULTS / "runs" / "table1-paper" / f"{task}-T100-{column}-net{net}.json").read_text())
         assert f"{rec['test_accuracy']} instead of {old} ({task} `{column}` net {net}," in text and "(Haswell)" in rec["blas"]
+
+
+def test_readme_counts_the_untrained_multiplication_networks():
+    """The README's count of Table 1's paper-scale multiplication networks taken at update 0 (their
+    best validation came before any training) is the records'."""
+    text = " ".join((ROOT / "README.md").read_text().split())
+    runs = [r for r in json.loads((RESULTS / "table1-paper.json").read_text())["runs"] if r["task"] == "multiplication"
+            and r["column"] in ("sgd", "sampling", "orthogonal")]
+    at_start = sum(r["best_update"] == 0 for r in runs)
+    assert at_start > 0 and f"{at_start} of the {len(runs)} networks reported there were taken at update 0" in text
