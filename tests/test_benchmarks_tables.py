@@ -244,6 +244,11 @@ def test_author_rows_from_the_runner(tmp_path):
         assert r["accepted"] == run["accept_rate"] and r["q_in_zone"] == run["q_in_zone"]
         assert 0 <= r["q_in_zone"] <= 1 and r["verdict"] in paper.VERDICTS
     assert rows["sgd"]["accepted"] == 1.0
+    assert rows["sgd"]["pairs_own"] is None and rows["sgd"]["minus_own"] is None
+    own = {x["column"]: x["test_accuracy"] for x in res["runs"] if x["column"].endswith("_author")}
+    assert rows["sampling"]["pairs_own"] == 1
+    assert rows["sampling"]["minus_own"] == pytest.approx(own["sampling_author"] - own["sgd_author"])
+    assert rows["sampling"]["better_own"] == int(own["sampling_author"] > own["sgd_author"])
     assert not any(e["column"].endswith("_author") for e in paper.extra_cells(res))
     assert paper.author_rows("table1", None) == []
 

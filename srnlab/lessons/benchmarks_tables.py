@@ -370,7 +370,10 @@ def author_rows(experiment, result):
     Each row holds the paper's figures, ours for the author's column with the same verdict
     rule as ``compare``, and, network by network against plain SGD (``sgd``) from the same
     start and data: the mean paired difference and on how many networks it is better;
-    the median fraction of minibatches used and of updates with Q in the safe zone.
+    for the method (``sampling_author``) the same against plain SGD in the author's own loop
+    (``sgd_author``, velocity reset included: ``minus_own``, ``better_own``, ``pairs_own``; None
+    for the SGD row), the method's effect with nothing else changed; the median fraction of
+    minibatches used and of updates with Q in the safe zone.
     """
     if _summary(result) is None:
         return []
@@ -384,9 +387,13 @@ def author_rows(experiment, result):
         column = AUTHOR_COLUMNS[c.method]
         ours = result["cells"].get(f"{c.task}|T{T_ours}|{column}")
         v = verdict(c, ours)
-        mine, sgd = runs.get((c.task, T_ours, column), {}), runs.get((c.task, T_ours, "sgd"), {})
-        nets = sorted(set(mine) & set(sgd))
-        d = np.array([mine[i]["test_accuracy"] - sgd[i]["test_accuracy"] for i in nets])
+        mine = runs.get((c.task, T_ours, column), {})
+
+        def paired(other):
+            other = runs.get((c.task, T_ours, other), {})
+            return np.array([mine[i]["test_accuracy"] - other[i]["test_accuracy"] for i in sorted(set(mine) & set(other))])
+        d = paired("sgd")
+        own = paired(AUTHOR_COLUMNS["sgd"]) if c.method != "sgd" else None
         rate = lambda key: (float(np.median([r[key] for r in mine.values()]))
                             if mine and all(r.get(key) is not None for r in mine.values()) else None)
         n = ours["n"] if ours else 0
@@ -395,8 +402,11 @@ def author_rows(experiment, result):
                          best=ours["best"] if ours else None, mean=ours["mean"] if ours else None,
                          n=n, n_planned=sc["networks"], provisional=0 < n < sc["networks"],
                          verdict=v.verdict, reason=v.reason,
-                         pairs=len(nets), minus_sgd=float(d.mean()) if len(d) else None,
+                         pairs=len(d), minus_sgd=float(d.mean()) if len(d) else None,
                          better=int(np.sum(d > 0)) if len(d) else None,
+                         pairs_own=None if own is None else len(own),
+                         minus_own=float(own.mean()) if own is not None and len(own) else None,
+                         better_own=int(np.sum(own > 0)) if own is not None and len(own) else None,
                          accepted=rate("accept_rate"), q_in_zone=rate("q_in_zone")))
     return rows
 
