@@ -373,3 +373,16 @@ def test_reserve_legend_room_keeps_the_layout():
     ax.legend(handles=ax.plot([0, 1], label="x"), loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.canvas.draw()
     assert ax.get_position().bounds == box
+
+
+def test_chance_level_measures_both_constants_on_one_draw():
+    """With a Generator, the best constant and the mean target are scored on the same targets: the
+    mean target is the mean of the targets one seed drawn from that Generator gives."""
+    from srnlab import tasks
+    a = paper.chance_level("multiplication", n=20_000, rng=np.random.default_rng(7))
+    seed = int(np.random.default_rng(7).integers(2**63))
+    b = paper.chance_level("multiplication", n=20_000, rng=seed)
+    assert a == b
+    _, y = tasks.generate("multiplication", 20_000, tasks.min_length("multiplication"), seed)
+    assert a.mean_guess == pytest.approx(float(y.mean()))
+    assert a.accuracy >= a.mean_guess_accuracy

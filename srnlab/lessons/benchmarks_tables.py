@@ -50,6 +50,7 @@ multiplication the exact distribution of a product of two uniforms is
 Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_legend_room``
 makes a demo's layout once with room for the largest legend its dropdown can show.
 """
+import numbers
 import os
 import re
 from dataclasses import dataclass
@@ -490,10 +491,12 @@ def chance_level(task, n=100_000, rng=0, tol=tasks.TOLERANCE, criterion="absolut
     ``criterion`` as in ``tasks.accuracy``: |y - c| < tol ("absolute", the paper's text) or
     (y - c)^2 <= tol ("squared", Pascanu's code: |y - c| <= sqrt(tol)); also the accuracy of
     the mean target, the constant a least-squares network that ignores its input converges to.
-    (With an int seed both are measured on the same n targets; a Generator draws twice.)
+    Both are measured on the same n targets (a Generator or None gives the seed they are drawn with).
     """
     spec = tasks.spec(task)
     n = V.positive_int(n, "n")
+    if not isinstance(rng, numbers.Integral) or isinstance(rng, bool):
+        rng = int(V.as_rng(rng).integers(2**63))        # one seed for both draws below
     tol = V.nonnegative_float(tol, "tol", allow_zero=False)
     V.choice(criterion, "criterion", tasks.CRITERIA)
     _, y = tasks.generate(task, n, tasks.min_length(task), rng)   # targets do not depend on T
