@@ -258,6 +258,8 @@ def states(X, W_in, W_rec, b=None, nonlinearity="tanh"):
                                  "are too large")
             prev = f(a)
             z[t] = prev
+    if np.isnan(z).any():                                    # a backstop: no NaN leaves this function
+        raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b are too large")
     return z
 
 
