@@ -254,13 +254,15 @@ def states(X, W_in, W_rec, b=None, nonlinearity="tanh"):
         for t in range(X.shape[0]):
             a = X[t] @ W_in + prev @ W_rec + b
             if not np.isfinite(a).all() and _cancels(X[t], W_in, prev, W_rec, b):
-                raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b "
-                                 "are too large")
+                raise ValueError(_OVERFLOWED)
             prev = f(a)
             z[t] = prev
     if np.isnan(z).any():                                    # a backstop: no NaN leaves this function
-        raise ValueError("the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b are too large")
+        raise ValueError(_OVERFLOWED)
     return z
+
+
+_OVERFLOWED = "the pre-activations a overflowed float64 (inf - inf): X, W_in, W_rec or b are too large"
 
 
 def _cancels(x, W_in, z, W_rec, b):

@@ -411,10 +411,9 @@ def plot_table1_curves(ax, rows, chance, task):
     ax.axhline(chance.mean_guess_accuracy, color="k", ls=":", lw=1.2, label=f"mean target ({chance.mean_guess:.2f})")
     ax.set_xscale("symlog", linthresh=1000, linscale=1.0)
     last = max(int(r["val_update"][-1]) for r in rows)
-    ticks = [0, 500] + [10 ** k for k in range(3, len(str(last)))]
-    ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax.set_xticks([0, 500] + [10 ** k for k in range(3, len(str(last)))])
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set(ylabel="validation accuracy (|e| < 0.04)", xlabel="update (linear to 1,000, then logarithmic)",
-           xlim=(-20, last), ylim=(0, max(0.45, 1.5 * max(float(r["val_acc"].max()) for r in rows))), title=task)
+    updates_axis(ax, "update (linear to 1k, then logarithmic)")
+    ax.set(ylabel="validation accuracy (|e| < 0.04)", xlim=(-20, last), ylim=(0, max(0.45, 1.5 * max(float(r["val_acc"].max()) for r in rows))), title=task)
     ax.legend(fontsize=8, loc="upper right", ncol=2)
 
