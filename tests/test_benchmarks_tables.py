@@ -250,7 +250,28 @@ def test_author_rows_from_the_runner(tmp_path):
     assert rows["sampling"]["minus_own"] == pytest.approx(own["sampling_author"] - own["sgd_author"])
     assert rows["sampling"]["better_own"] == int(own["sampling_author"] > own["sgd_author"])
     assert not any(e["column"].endswith("_author") for e in paper.extra_cells(res))
+    assert rows["sampling"]["p_sgd"] == rows["sampling"]["p_own"] == 1.0    # one pair: both signs as far out
+    assert rows["sgd"]["p_own"] is None
     assert paper.author_rows("table1", None) == []
+
+
+def test_paired_p_value_counts_sign_patterns():
+    """The exact sign-flip test, against the 2**n patterns counted by hand."""
+    # d = (1, 2, 3): of the 8 sign patterns only (+,+,+) and (-,-,-) reach |mean| = 2
+    assert paper.paired_p_value([1.0, 2.0, 3.0]) == pytest.approx(2 / 8)
+    # (3, -1, 1), sum 3: the sums 3 +- 1 +- 1 are 5, 3, 3, 1; |sum| >= 3 for three of them and their negatives
+    assert paper.paired_p_value([3.0, -1.0, 1.0]) == pytest.approx(6 / 8)
+    assert paper.paired_p_value([0.2]) == 1.0           # one pair: both signs are as far from 0
+    assert paper.paired_p_value(np.full(10, 0.1)) == pytest.approx(2 / 1024)   # the smallest at 10 networks
+    rng = np.random.default_rng(0)
+    d = rng.normal(size=7)
+    signs = np.array(np.meshgrid(*[[-1, 1]] * 7)).reshape(7, -1).T
+    by_hand = np.mean(np.abs(signs @ d) >= abs(d.sum()) - 1e-12)
+    assert paper.paired_p_value(d) == pytest.approx(by_hand)
+    assert paper.paired_p_value([]) is None
+    for bad in ([np.nan, 1.0], [[1.0, 2.0]], np.ones(21)):
+        with pytest.raises(ValueError, match="paired_p_value"):
+            paper.paired_p_value(bad)
 
 
 # ------------------------------------------------------------------ the exercise: the chance level of multiplication

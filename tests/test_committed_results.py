@@ -199,3 +199,22 @@ def test_readme_counts_the_untrained_multiplication_networks():
             and r["column"] in ("sgd", "sampling", "orthogonal")]
     at_start = sum(r["best_update"] == 0 for r in runs)
     assert at_start > 0 and f"{at_start} of the {len(runs)} networks reported there were taken at update 0" in text
+
+
+def test_readme_states_the_authors_columns_on_temporal_order():
+    """The README's account of the author's reading of the method on the two temporal-order tasks
+    (ten networks each): minibatches used, Q in the zone, best accuracies, the gain over plain SGD
+    in the author's loop and its exact sign-flip p, all as `author_rows` computes them."""
+    from srnlab.lessons import benchmarks_tables as paper
+    text = " ".join((ROOT / "README.md").read_text().split())
+    rows = {(r["task"], r["column"]): r for r in paper.author_rows("table1", json.loads((RESULTS / "table1-paper.json").read_text()))}
+    sa, sa3, ga, ga3 = (rows[t, c] for c in ("sampling_author", "sgd_author") for t in ("temporal_order", "temporal_order_3bit"))
+    assert all(r["n"] == 10 for r in (sa, sa3, ga, ga3))
+    pct = lambda *v: "-".join(str(x) for x in sorted({round(100 * x) for x in v}))
+    assert f"a median of {pct(sa['accepted'], sa3['accepted'])}% of the minibatches" in text
+    assert f"Q in the safe zone on {pct(sa['q_in_zone'], sa3['q_in_zone'])}% of the updates" in text
+    assert f"(plain SGD in the same loop: {pct(ga['q_in_zone'], ga3['q_in_zone'])}%)" in text
+    assert f"(best {sa['best']:.3f} and {sa3['best']:.3f})" in text and max(sa["best"], sa3["best"]) < paper.SUCCESS
+    assert f"{sa['minus_own']:+.3f} and {sa3['minus_own']:+.3f} on the mean" in text
+    assert f"p = {sa['p_own']:.2g} and {sa3['p_own']:.2g}" in text and min(sa["p_own"], sa3["p_own"]) > 0.05
+    assert (sa["verdict"], sa3["verdict"]) == ("partly", "not reproduced")

@@ -42,6 +42,8 @@ The effect of the method (``effects``): the paper's difference of mean accuracy
 have finished (the runs are paired: same initial weights and data).  Each
 difference is read as "better" (> +TOL_EFFECT), "worse" (< -TOL_EFFECT) or "same";
 the effect is "reproduced" when both read the same, "not reproduced" otherwise.
+How far a paired difference could come from chance alone is ``paired_p_value``: the
+exact sign-flip (permutation) test of its mean over the networks.
 
 Chance (``chance_level``): what a network that ignores its input scores; for
 multiplication the exact distribution of a product of two uniforms is
@@ -365,6 +367,26 @@ def compare(experiment, result=None, scale="small"):
 AUTHOR_COLUMNS = {"sgd": "sgd_author", "sampling": "sampling_author"}
 
 
+def paired_p_value(d):
+    """Two-sided p-value of the mean of paired differences ``d`` (shape (n,)), by the exact
+    sign-flip test: under "the two columns are exchangeable on each network" every one of the
+    2**n sign patterns of ``d`` is equally likely, and p is the fraction whose mean is at least as
+    far from 0 as the observed one.  With 10 networks the smallest possible p is 2/1024 (all ten
+    differences on one side).  None when ``d`` is empty.  (``scipy.stats.permutation_test``.)
+    """
+    d = np.asarray(d, dtype=float)
+    if d.ndim != 1 or not np.all(np.isfinite(d)):
+        raise ValueError(f"paired_p_value: d must be a 1-D array of finite differences, got shape {d.shape}")
+    if d.size == 0:
+        return None
+    if d.size == 1:                                   # both signs are as far from 0
+        return 1.0
+    if d.size > 20:
+        raise ValueError(f"paired_p_value: the exact test enumerates 2**n sign patterns; n = {d.size} > 20")
+    from scipy.stats import permutation_test          # imported here: only this function needs SciPy
+    return float(permutation_test((d,), np.mean, permutation_type="samples", n_resamples=np.inf).pvalue)
+
+
 def author_rows(experiment, result):
     """One row per paper cell, for the author's reading of its method (``AUTHOR_COLUMNS``).
 
@@ -374,7 +396,8 @@ def author_rows(experiment, result):
     for the method (``sampling_author``) the same against plain SGD in the author's own loop
     (``sgd_author``, velocity reset included: ``minus_own``, ``better_own``, ``pairs_own``; None
     for the SGD row), the method's effect with nothing else changed; the median fraction of
-    minibatches used and of updates with Q in the safe zone.
+    minibatches used and of updates with Q in the safe zone.  ``p_sgd`` and ``p_own`` are the
+    ``paired_p_value`` of ``minus_sgd`` and ``minus_own``.
     """
     if _summary(result) is None:
         return []
@@ -408,6 +431,7 @@ def author_rows(experiment, result):
                          pairs_own=None if own is None else len(own),
                          minus_own=float(own.mean()) if own is not None and len(own) else None,
                          better_own=int(np.sum(own > 0)) if own is not None and len(own) else None,
+                         p_sgd=paired_p_value(d), p_own=None if own is None else paired_p_value(own),
                          accepted=rate("accept_rate"), q_in_zone=rate("q_in_zone")))
     return rows
 
