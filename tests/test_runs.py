@@ -86,6 +86,60 @@ def test_resume_gives_exactly_the_unbroken_result(tmp_path, monkeypatch):
             assert resumed[k] == unbroken[k], k
 
 
+def test_a_run_another_table_finished_is_copied_not_trained(tmp_path, capsys):
+    """Fig. 5's temporal order at the paper's T = 100 is Table 1's run: once Table 1 has it, fig5 copies
+    its record and network (saying so, and where from) instead of training it again, and the copy
+    holds exactly what training it under fig5 gives."""
+    base = ["--scale", "tiny", "--jobs", 1, "--no-progress", "--columns", "sgd"]
+    assert cli(capsys, "run", "table1", *base, "--tasks", "temporal_order", "--out", tmp_path / "both")[0] == 0
+    code, out, _ = cli(capsys, "run", "fig5", *base, "--out", tmp_path / "both")
+    name = "temporal_order-T20-sgd-net0"                      # T = 100 at the tiny scale's T_factor 0.2
+    assert code == 0 and f"{name}: the same run as table1-tiny/{name}; its record copied, not trained again" in out
+    assert "fig5 (tiny): 2 run(s) trained now, 1 had records" in out      # T = 10 and T = 30 trained
+    runs = tmp_path / "both" / "runs"
+    original = json.loads((runs / "table1-tiny" / f"{name}.json").read_text())
+    copied = json.loads((runs / "fig5-tiny" / f"{name}.json").read_text())
+    assert copied == {**original, "experiment": "fig5", "same_run_as": f"table1-tiny/{name}"}
+    assert (runs / "fig5-tiny" / f"{name}.net.npz").read_bytes() == (runs / "table1-tiny" / f"{name}.net.npz").read_bytes()
+    # the premise: trained under fig5 from scratch, the run gives the very same numbers
+    assert cli(capsys, "run", "fig5", *base, "--out", tmp_path / "alone")[0] == 0
+    alone = json.loads((tmp_path / "alone" / "runs" / "fig5-tiny" / f"{name}.json").read_text())
+    drop = ("wall_seconds", "same_run_as")
+    assert {k: v for k, v in alone.items() if k not in drop} == {k: v for k, v in copied.items() if k not in drop}
+    summary = json.loads((tmp_path / "both" / "fig5-tiny.json").read_text())
+    assert summary["runs_done"] == 3 and summary["cells"] == json.loads((tmp_path / "alone" / "fig5-tiny.json").read_text())["cells"]
+
+
+def test_an_older_record_without_its_network_is_copied_as_it_is(tmp_path, capsys):
+    """Records made before runs kept their networks are valid; the copy holds what the source holds."""
+    base = ["--scale", "tiny", "--jobs", 1, "--no-progress", "--columns", "sgd", "--out", tmp_path]
+    assert cli(capsys, "run", "table1", *base, "--tasks", "temporal_order")[0] == 0
+    name = "temporal_order-T20-sgd-net0"
+    source = tmp_path / "runs" / "table1-tiny" / f"{name}.json"
+    old = {k: v for k, v in json.loads(source.read_text()).items() if k != "network"}
+    source.write_text(json.dumps(old))
+    source.with_suffix(".net.npz").unlink()
+    assert "its record copied" in cli(capsys, "run", "fig5", *base)[1]
+    copy = tmp_path / "runs" / "fig5-tiny" / f"{name}.json"
+    assert json.loads(copy.read_text()) == {**old, "experiment": "fig5", "same_run_as": f"table1-tiny/{name}"}
+    assert not copy.with_suffix(".net.npz").exists()
+
+
+def test_a_damaged_record_of_another_table_is_not_copied(tmp_path, capsys):
+    """A damaged record of the same run elsewhere is left as it is, named in one line, and the run is trained."""
+    base = ["--scale", "tiny", "--jobs", 1, "--no-progress", "--columns", "sgd"]
+    assert cli(capsys, "run", "table1", *base, "--tasks", "temporal_order", "--out", tmp_path)[0] == 0
+    name = "temporal_order-T20-sgd-net0"
+    damaged = tmp_path / "runs" / "table1-tiny" / f"{name}.json"
+    damaged.write_text('{"truncated": ')
+    code, out, err = cli(capsys, "run", "fig5", *base, "--out", tmp_path)
+    assert code == 0 and "fig5 (tiny): 3 run(s) trained now, 0 had records" in out
+    line = one_line(err)
+    assert line.startswith(f"{name}: not copied ({damaged}: this run record is damaged")
+    assert damaged.read_text() == '{"truncated": '
+    assert "same_run_as" not in json.loads((tmp_path / "runs" / "fig5-tiny" / f"{name}.json").read_text())
+
+
 def test_processes_and_shards_give_the_same_numbers(tmp_path, capsys):
     base = ["--scale", "tiny", "--no-progress"]
     cli(capsys, "run", "fig5", *base, "--jobs", 1, "--out", tmp_path / "one")

@@ -118,6 +118,15 @@ class Experiment:
         """What is impossible in a record (a string), or None."""
         return None
 
+    def same_runs(self, spec):
+        """[(experiment, its spec)]: runs of other experiments whose numbers are this run's (the same
+        identity but for the experiment's name).  A finished one is copied rather than trained again
+        (``loop.adopt_same_runs``); its files beside the record are ``extra_suffixes``."""
+        return []
+
+    #: the suffixes of the files ``extra_files`` writes beside a record (copied with it)
+    extra_suffixes = ()
+
     def lacks(self, record):
         """What a (valid) record made by an older srnlab lacks that a run now makes (a string), or
         None; ``run --redo-old`` trains such runs again."""

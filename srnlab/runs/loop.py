@@ -16,6 +16,9 @@ this module trains them, one way for all:
 * a damaged or impossible record or checkpoint is refused in one line that
   names the file;
 * a run that diverges is a result: its record says so in ``status``;
+* a run that another experiment has already finished with the same identity but
+  for the experiment's name (``Experiment.same_runs``) is copied, not trained again,
+  and its record says where it came from (``same_run_as``);
 * ``run_many`` spreads runs over processes with one progress bar; killing it
   leaves no worker behind, and it never starts more workers than runs.
 """
@@ -181,6 +184,45 @@ def check_existing(exp, out, specs):
             done[spec.name] = record
         _read_checkpoint(exp, out, spec)
     return done
+
+
+def adopt_same_runs(exp, out, specs, done):
+    """Copy the finished runs of other experiments that are the same runs as these (``exp.same_runs``).
+
+    A copy is taken only from a record that reads back clean under its own experiment's identity and
+    whose identity is this run's but for the experiment's name; the files beside it come first, then
+    the record, with this run's identity and ``same_run_as`` ("<experiment>-<scale>/<run>"), so that the
+    copy holds what the source holds (an older record without its network is copied without it).  A run that
+    has a record (``done``) is left alone.  Returns {run name: (record, where it came from)}.
+    """
+    adopted = {}
+    for spec in specs:
+        if spec.name in done:
+            continue
+        mine = _json_safe(exp.identity(spec))
+        for other, other_spec in exp.same_runs(spec):
+            try:
+                record = read_record(other, out, other_spec)
+            except RunError as exc:                # not ours to refuse: say so, and train the run
+                print(f"{spec.name}: not copied ({exc})", file=sys.stderr)
+                continue
+            if record is None or {**_json_safe(other.identity(other_spec)), "experiment": mine["experiment"]} != mine:
+                continue
+            source = record_path(other, out, other_spec)
+            for suffix in exp.extra_suffixes:        # those it has (an older record may lack one)
+                if source.with_suffix(f".{suffix}").exists():
+                    atomic_write(record_path(exp, out, spec).with_suffix(f".{suffix}"),
+                                 source.with_suffix(f".{suffix}").read_bytes())
+            where = f"{other.tag(other_spec.scale)}/{other_spec.name}"
+            record = {**record, **mine, "same_run_as": where}
+            write_record(exp, out, spec, record)
+            read_record(exp, out, spec)              # it reads back as this run's record
+            ckpt = checkpoint_path(exp, out, spec)
+            if ckpt.exists():                        # a half-trained copy of a finished run
+                ckpt.unlink()
+            adopted[spec.name] = (record, where)
+            break
+    return adopted
 
 
 # --------------------------------------------------------------------- one run
@@ -372,6 +414,9 @@ def run_many(exp, specs, out, jobs=1, progress=True, redo_old=False):
     """
     check_writable(out)
     done = check_existing(exp, out, specs)
+    for name, (record, where) in adopt_same_runs(exp, out, specs, done).items():
+        print(f"{name}: the same run as {where}; its record copied, not trained again")
+        done[name] = record
     redo = {name: r.get("test_accuracy") for name, r in done.items() if redo_old and exp.lacks(r)}
     for name in redo:
         del done[name]
@@ -434,9 +479,13 @@ def _pool(exp, todo, out, jobs, on_progress, on_done, redo_old=False):
             try:
                 kind, name, a, b = events.get(timeout=0.5)
             except queue_module.Empty:
-                if not any(w.is_alive() for w in workers):
+                if any(w.is_alive() for w in workers):
+                    continue
+                try:                # the last ones may have ended just after sending their last events
+                    kind, name, a, b = events.get(timeout=2.0)
+                except queue_module.Empty:
                     error = "the worker processes ended before all runs were done"
-                continue
+                    continue
             if kind == "progress":
                 on_progress(name, a, b)
             elif kind == "done":

@@ -247,9 +247,24 @@ class Table(Experiment):
     def new_run(self, spec):
         return new_trainer(spec), None
 
+    extra_suffixes = ("net.npz",)
+
     def extra_files(self, spec, trainer, extra):
         """The run's best network (the one its test accuracy comes from), ``<run>.net.npz``."""
         return {"net.npz": trainer.best.to_npz()}
+
+    def same_runs(self, spec):
+        """The same run in the other tables at the same scale: a run's numbers depend on its seed, task,
+        T, column and network, never on the table (``_seed``), so Fig. 5's temporal order at the paper's
+        T = 100 is Table 1's run and at T = 150 Table 2's."""
+        from . import EXPERIMENTS
+        out = []
+        for name in TABLES:
+            if name != self.name:
+                other = RunSpec(name, spec.scale, spec.task, spec.T, spec.column, spec.net, spec.seed)
+                if other in runs(name, spec.scale, spec.seed):
+                    out.append((EXPERIMENTS[name], other))
+        return out
 
     def make_record(self, spec, trainer, extra):
         sc = _scale(spec.scale)
