@@ -407,3 +407,29 @@ def test_chance_level_measures_both_constants_on_one_draw():
     _, y = tasks.generate("multiplication", 20_000, tasks.min_length("multiplication"), seed)
     assert a.mean_guess == pytest.approx(float(y.mean()))
     assert a.accuracy >= a.mean_guess_accuracy
+
+
+def test_cell_points_and_plot_fig5():
+    """Fig. 5's points are the results file's cells, by T; the figure draws the paper's lines and ours."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    res = _fake_result("fig5", "small")
+    points = paper.cell_points(res, "temporal_order", "sgd_author")
+    assert [T for T, _, _ in points] == [25, 50, 75]
+    for T, best, mean in points:
+        cell = res["cells"][f"temporal_order|T{T}|sgd_author"]
+        assert (best, mean) == (cell["best"], cell["mean"])
+    assert paper.cell_points(None, "temporal_order", "sgd") == [] and paper.cell_points(res, "addition", "sgd") == []
+    with pytest.raises(TypeError, match="results dict"):
+        paper.cell_points([1, 2], "temporal_order", "sgd")
+    with pytest.raises(TypeError, match="task and column"):
+        paper.cell_points(res, 3, "sgd")
+    fig = plt.figure()
+    axes = paper.plot_fig5(fig, {"sgd_author": points, "sampling_author": []}, 0.25, "small")
+    labels = [line.get_label() for line in axes[1].get_lines() if not line.get_label().startswith("_")]
+    assert "ours (small), SGD as the author ran it" in labels and not any("the author's method" in l for l in labels)
+    ours = next(line for line in axes[1].get_lines() if line.get_label() == "ours (small), SGD as the author ran it")
+    assert list(ours.get_ydata()) == [m for _, _, m in points]          # the right panel: the means
+    assert sum(l.startswith("paper, ") for l in labels) == 2
+    plt.close(fig)

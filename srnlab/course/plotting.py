@@ -19,7 +19,8 @@ COLORS = {
 }
 #: The colour of each method, the same in every lesson.
 METHOD_COLORS = {"sgd": COLORS["blue"], "sampling": COLORS["orange"], "clip": COLORS["green"],
-                 "orthogonal": COLORS["purple"], "identity": COLORS["red"]}
+                 "orthogonal": COLORS["purple"], "identity": COLORS["red"],
+                 "sgd_author": COLORS["sky"], "sampling_author": COLORS["black"]}
 
 STYLE = {
     "figure.figsize": (9.0, 4.2),

@@ -50,7 +50,8 @@ multiplication the exact distribution of a product of two uniforms is
 ``product_cdf``, and ``check_multiplication_chance`` judges the lesson's exercise.
 
 Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_legend_room``
-makes a demo's layout once with room for the largest legend its dropdown can show.
+makes a demo's layout once with room for the largest legend its dropdown can show; ``plot_fig5``
+draws the paper's Fig. 5 beside our cells (``cell_points``) at either scale.
 """
 import numbers
 import os
@@ -791,3 +792,50 @@ def reserve_legend_room(ax, labels, **legend_kw):
     fig.canvas.draw()
     fig.set_layout_engine("none")
     stand_in.remove()
+
+
+#: How Fig. 5's lines are labelled: the paper's two methods and the author's readings of them.
+COLUMN_LABELS = {**METHODS, "sgd_author": "SGD as the author ran it", "sampling_author": "the author's method"}
+_FIG5_MARKERS = {"exact": "o", "above": "^", "approx": "D"}   # '>99%' is a lower bound: a triangle at 0.99
+
+
+def cell_points(result, task, column):
+    """[(our T, best, mean)] of one column's cells of a results file, by T ([] without the file)."""
+    if not isinstance(task, str) or not isinstance(column, str):
+        raise TypeError(f"task and column must be names (str), got {type(task).__name__} and {type(column).__name__}")
+    points = []
+    for key, cell in ((_summary(result) or {}).get("cells", {})).items():
+        t, T, c = key.split("|")
+        if t == task and c == column:
+            points.append((int(T[1:]), cell["best"], cell["mean"]))
+    return sorted(points)
+
+
+def plot_fig5(fig, ours, chance, scale):
+    """The paper's Fig. 5 (open markers on dashed lines, at the paper's T) beside ours (filled, solid, at
+    the T each was trained on): best accuracy on the left, mean on the right.
+
+    ours: {column: [(T, best, mean)]} (``cell_points``); chance: the accuracy of guessing; scale: the
+    name of our scale, for the legend.  Returns the two axes.
+    """
+    from ..course.plotting import METHOD_COLORS
+    axes = fig.subplots(1, 2, sharey=True)
+    for k, (ax, what) in enumerate(zip(axes, ("best", "mean")), start=1):
+        ax.axhline(SUCCESS, color="0.3", lw=1, ls=":", label="99% (success)")
+        ax.axhline(chance, color="0.5", lw=1, ls="-.", label="chance")
+        for method, label in METHODS.items():
+            pts = [(c.T, getattr(c, what)) for c in FIG5 if c.method == method and getattr(c, what).reported]
+            ax.plot([T for T, _ in pts], [rep.value for _, rep in pts], "--", color=METHOD_COLORS[method],
+                    label=f"paper, {label}")
+            for T, rep in pts:
+                ax.plot(T, rep.value, _FIG5_MARKERS[rep.kind], mfc="white", ms=10, mew=2, color=METHOD_COLORS[method])
+        for column, points in ours.items():
+            if points:
+                ax.plot([p[0] for p in points], [p[k] for p in points], "o-", ms=8, color=METHOD_COLORS[column],
+                        label=f"ours ({scale}), {COLUMN_LABELS.get(column, column)}")
+        ax.set(xlabel="sequence length T", title=f"{what} accuracy", xlim=(5, 160), ylim=(0, 1.05),
+               xticks=[25, 50, 75, 100, 125, 150])   # fixed ticks: the layout does not depend on them
+    axes[0].set_ylabel("test accuracy")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3)
+    axes[0].text(8, 0.05, "paper: ○ a number, △ '>99%' (a lower bound),\n◇ 'nearly 100%'")
+    return axes
