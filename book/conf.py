@@ -123,7 +123,10 @@ def copy_javascript():
         unpacked = CACHE / tgz.name.removesuffix(".tgz")
         if not unpacked.exists():
             with tarfile.open(tgz) as tar:
-                tar.extractall(unpacked, filter="data")
+                # the "data" filter (no links or paths out of the folder) exists from Python 3.11.4;
+                # Debian 12's Python 3.11.2 lacks it, and there an npm package from the registry is unpacked as is
+                safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall(unpacked, **safe)
         for part in parts:
             src, dst = unpacked / "package" / part, static / name / part
             if not src.exists():

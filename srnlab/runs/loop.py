@@ -57,8 +57,11 @@ def blas_kernel():
     to the last bit only with the same kernel; every record says which one.
     """
     from threadpoolctl import threadpool_info
-    return ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
-                     for i in threadpool_info() if i["user_api"] == "blas") or "unknown"
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    # NumPy's own, where its wheel bundles one: another library loaded into the process (SciPy's
+    # copy, say) must not change what a record says
+    own = [i for i in blas if "numpy" in str(i.get("filepath", "")).lower()] or blas
+    return ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})" for i in own) or "unknown"
 
 
 def versions():
