@@ -168,6 +168,22 @@ def test_effects_are_paired():
     assert all(e["verdict"] == "not run" for e in paper.effects("table1", None))
 
 
+def test_paired_differences_pair_networks_by_number():
+    """Only networks both columns finished are paired, each with its own twin, in network order."""
+    res = _fake_result(drop={("temporal_order", "sampling", 0)})
+    T = res["runs"][0]["T"]
+    acc = paper.accuracies(res, "temporal_order", T, "sampling")
+    sgd = paper.accuracies(res, "temporal_order", T, "sgd")
+    assert sorted(acc) == [1, 2] and sorted(sgd) == [0, 1, 2]
+    d = paper.paired_differences(res, "temporal_order", T, "sampling")
+    assert d.shape == (2,) and np.allclose(d, [acc[1] - sgd[1], acc[2] - sgd[2]])
+    assert np.allclose(paper.paired_differences(res, "temporal_order", T, "sgd", "sampling"), -d)
+    assert paper.paired_differences(res, "temporal_order", T + 1, "sampling").shape == (0,)   # no such T
+    assert paper.accuracies(None, "temporal_order", T, "sgd") == {}
+    with pytest.raises(TypeError, match="names"):
+        paper.accuracies(res, "temporal_order", T, 3)
+
+
 def test_extra_cells_curves_and_describe():
     res = _fake_result()
     extra = paper.extra_cells(res)

@@ -368,6 +368,23 @@ def compare(experiment, result=None, scale="small"):
 AUTHOR_COLUMNS = {"sgd": "sgd_author", "sampling": "sampling_author"}
 
 
+def accuracies(result, task, T, column):
+    """{network: test accuracy} of one cell's finished runs in a results file ({} without the file).
+
+    T is our run length (``run_length`` of the paper's)."""
+    if not isinstance(task, str) or not isinstance(column, str):
+        raise TypeError(f"task and column must be names (str), got {type(task).__name__} and {type(column).__name__}")
+    return {r["net"]: r["test_accuracy"] for r in ((_summary(result) or {}).get("runs", []))
+            if r["task"] == task and r["T"] == T and r["column"] == column}
+
+
+def paired_differences(result, task, T, column, base="sgd"):
+    """Network by network, ``column``'s test accuracy minus ``base``'s from the same start and
+    data: shape (n,), in the order of the networks, over the n networks both have finished."""
+    acc, other = accuracies(result, task, T, column), accuracies(result, task, T, base)
+    return np.array([acc[i] - other[i] for i in sorted(set(acc) & set(other))], dtype=float)
+
+
 def paired_p_value(d):
     """Two-sided p-value of the mean of paired differences ``d`` (shape (n,)), by the exact
     sign-flip test: under "the two columns are exchangeable on each network" every one of the
@@ -403,24 +420,17 @@ def author_rows(experiment, result):
     if _summary(result) is None:
         return []
     sc = result["config"]["scale"]
-    runs = {}
-    for r in result["runs"]:
-        runs.setdefault((r["task"], r["T"], r["column"]), {})[r["net"]] = r
     rows = []
     for c in paper_cells(experiment):
         T_ours = run_length(c.T, sc["T_factor"])
         column = AUTHOR_COLUMNS[c.method]
         ours = result["cells"].get(f"{c.task}|T{T_ours}|{column}")
         v = verdict(c, ours)
-        mine = runs.get((c.task, T_ours, column), {})
-
-        def paired(other):
-            other = runs.get((c.task, T_ours, other), {})
-            return np.array([mine[i]["test_accuracy"] - other[i]["test_accuracy"] for i in sorted(set(mine) & set(other))])
-        d = paired("sgd")
-        own = paired(AUTHOR_COLUMNS["sgd"]) if c.method != "sgd" else None
-        rate = lambda key: (float(np.median([r[key] for r in mine.values()]))
-                            if mine and all(r.get(key) is not None for r in mine.values()) else None)
+        mine = [r for r in result["runs"] if (r["task"], r["T"], r["column"]) == (c.task, T_ours, column)]
+        d = paired_differences(result, c.task, T_ours, column, "sgd")
+        own = paired_differences(result, c.task, T_ours, column, AUTHOR_COLUMNS["sgd"]) if c.method != "sgd" else None
+        rate = lambda key: (float(np.median([r[key] for r in mine]))
+                            if mine and all(r.get(key) is not None for r in mine) else None)
         n = ours["n"] if ours else 0
         rows.append(dict(task=c.task, T_paper=c.T, T_ours=T_ours, method=c.method, column=column,
                          paper_best=c.best.text, paper_mean=c.mean.text,
@@ -460,17 +470,14 @@ def effects(experiment, result=None, scale="small"):
     by_cell = {}
     for c in paper_cells(experiment):
         by_cell.setdefault((c.task, c.T), {})[c.method] = c
-    runs = result["runs"] if result is not None else []
     rows = []
     for (task, T), cm in by_cell.items():
         if not all(m in cm and cm[m].mean.kind == "exact" for m in METHODS):
             continue
         T_ours = run_length(T, sc["T_factor"])
-        acc = {m: {r["net"]: r["test_accuracy"] for r in runs
-                   if r["task"] == task and r["T"] == T_ours and r["column"] == m} for m in METHODS}
-        nets = sorted(set(acc["sgd"]) & set(acc["sampling"]))
+        d = paired_differences(result, task, T_ours, "sampling", "sgd")
         paper_d = cm["sampling"].mean.value - cm["sgd"].mean.value
-        ours_d = float(np.mean([acc["sampling"][i] - acc["sgd"][i] for i in nets])) if nets else None
+        ours_d = float(d.mean()) if len(d) else None
         if ours_d is None:
             word = "not run"
         else:
@@ -478,7 +485,7 @@ def effects(experiment, result=None, scale="small"):
         rows.append(dict(task=task, T_paper=T, T_ours=T_ours, paper_diff=paper_d,
                          paper_reads=_direction(paper_d), diff=ours_d,
                          reads=_direction(ours_d) if ours_d is not None else None,
-                         pairs=len(nets), verdict=word))
+                         pairs=len(d), verdict=word))
     return rows
 
 
