@@ -449,3 +449,35 @@ def test_cell_points_and_plot_fig5():
     assert list(ours.get_ydata()) == [m for _, _, m in points]          # the right panel: the means
     assert sum(l.startswith("paper, ") for l in labels) == 2
     plt.close(fig)
+
+
+def test_author_runs_demo_draws_each_networks_records(tmp_path):
+    """The demo's lines are the records' curves; a network a column has not finished is named, not drawn."""
+    import ipywidgets as W
+    from srnlab.course.widgets import Demo, slider
+    base = ["--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress", "--tasks", "temporal_order"]
+    assert main(["run", "table1", *base, "--columns", "sgd", "sgd_author", "sampling_author"]) == 0
+    res, _ = paper.load_results("table1", "tiny", tmp_path)
+    chance = {"temporal_order": paper.chance_level("temporal_order", n=2000)}
+    T = res["runs"][0]["T"]
+    demo = Demo(lambda fig: paper.build_author_runs_demo(fig, res, chance, T=T),
+                task=W.Dropdown(options=["temporal_order"]), net=slider(0, 1, 0, integer=True))
+    demo.sweep()
+    ax_acc, ax_q = demo.fig.axes[:2]
+    note = demo.update(task="temporal_order", net=0)
+    record = {r["column"]: r for r in res["runs"]}
+    for column, r in record.items():
+        curves = paper.run_curves(r)
+        assert f"{column} {r['test_accuracy']:.3f}" in note
+        drawn = [line for line in ax_acc.lines if line.get_label() == paper.COLUMN_LABELS[column]]
+        assert len(drawn) == 1 and np.array_equal(drawn[0].get_ydata(), curves["val_acc"])
+        assert curves["q_update"].shape == curves["q_median"].shape and curves["q_update"][-1] < r["updates"]
+    q_line = next(line for line in ax_q.lines if line.get_label().endswith(paper.COLUMN_LABELS["sampling_author"]))
+    assert np.array_equal(q_line.get_ydata(), paper.run_curves(record["sampling_author"])["q_median"], equal_nan=True)
+    assert f"{record['sampling_author']['accept_rate']:.0%}" in ax_acc.get_title()
+    assert "sgd not run" in demo.update(task="temporal_order", net=1)        # tiny runs one network a cell
+    assert "not finished" in ax_acc.get_title()
+    with pytest.raises(ValueError, match="no run of the column sampling_author"):
+        paper.build_author_runs_demo(demo.fig, res, chance, T=T + 1)
+    with pytest.raises(TypeError, match="one run record"):
+        paper.run_curves({"task": "temporal_order"})

@@ -51,7 +51,8 @@ multiplication the exact distribution of a product of two uniforms is
 
 Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_legend_room``
 makes a demo's layout once with room for the largest legend its dropdown can show; ``plot_fig5``
-draws the paper's Fig. 5 beside our cells (``cell_points``) at either scale.
+draws the paper's Fig. 5 beside our cells (``cell_points``) at either scale;
+``build_author_runs_demo`` follows one network of the author's columns through training.
 """
 import numbers
 import os
@@ -846,3 +847,85 @@ def plot_fig5(fig, ours, chance, scale):
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3)
     axes[0].text(8, 0.05, "paper: ○ a number, △ '>99%' (a lower bound),\n◇ 'nearly 100%'")
     return axes
+
+
+# --------------------------------------------------------------------- inside the author's runs
+#: Where the Q panel of ``build_author_runs_demo`` ends; a curve beyond it is named in the note.
+Q_AXIS = (-2.0, 8.0)
+
+
+def run_curves(record):
+    """The curves of one run record, as arrays: {"val_update", "val_acc"} (every validation) and,
+    where the run recorded them, {"q_update", "q_median", "accepted"}: the middle update of each
+    block of updates, the median Q of the block (NaN where no Q was finite) and the share of
+    its minibatches the run used."""
+    if not isinstance(record, dict) or "curves" not in record:
+        raise TypeError("record must be one run record (a dict with 'curves') of a results file")
+    c = record["curves"]
+    q = np.array([np.nan if v is None else v for v in c.get("q_median", [])], dtype=float)
+    block = record["updates"] / max(q.size, 1)
+    return dict(val_update=np.asarray(c["val_update"], float), val_acc=np.asarray(c["val_acc"], float),
+                q_update=(np.arange(q.size) + 0.5) * block, q_median=q,
+                accepted=np.asarray(c.get("accepted", []), dtype=float))
+
+
+def build_author_runs_demo(fig, result, chance, T=100):
+    """Lesson 08's look inside the author's runs: draw what stays, return update(task, net) for a Demo.
+
+    result: a results dict (``load_results``) with the author's columns; chance: {task: ``Chance``}.
+    Top panel: network ``net``'s validation accuracy against the update in plain SGD (``sgd``),
+    plain SGD in the author's loop (``sgd_author``) and the author's method (``sampling_author``),
+    all three from the same start and data, with the best constant answer.  Bottom panel: the
+    median Q of each block of updates the run recorded (eq. 25, over the whole sequence; the
+    spectral norm for ``sampling_author``, the mean of per-example norms for ``sgd_author``), with
+    the safe zone [-1, 1] shaded.  update returns a note: the method's share of minibatches used
+    and of updates with Q in the zone, each column's test accuracy, and any Q off the chart.  A
+    network a column has not finished is left out of the panels and named in the note.
+    """
+    from ..course.plotting import METHOD_COLORS, updates_axis
+    if _summary(result) is None:
+        raise ValueError("build_author_runs_demo needs a results dict with runs, got None")
+    if not isinstance(chance, dict) or not all(isinstance(c, Chance) for c in chance.values()):
+        raise TypeError("chance must be a dict {task: Chance} (chance_level(task))")
+    runs = {(r["task"], r["column"], r["net"]): r for r in result["runs"] if r["T"] == T}
+    columns = ("sgd", "sgd_author", "sampling_author")
+    if not any(key[1] == "sampling_author" for key in runs):
+        raise ValueError(f"no run of the column sampling_author at T = {T} in this results file")
+    ax_acc, ax_q = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    acc_lines = {c: ax_acc.plot([], [], color=METHOD_COLORS[c], lw=1.6 if c == "sampling_author" else 1.1,
+                                label=COLUMN_LABELS.get(c, c))[0] for c in columns}
+    constant = ax_acc.axhline(0, color="0.4", ls="--", lw=1, label="best constant answer")
+    ax_acc.set(ylabel="validation\naccuracy", ylim=(0, 1), xlim=(0, result["config"]["scale"]["updates"]))
+    ax_acc.legend(loc="upper left", fontsize=9, ncol=2)
+    ax_q.axhspan(-1, 1, color="0.85", zorder=0, label="safe zone")
+    q_lines = {c: ax_q.plot([], [], color=METHOD_COLORS[c], lw=0.9, label=f"Q, {COLUMN_LABELS.get(c, c)}")[0]
+               for c in columns[1:]}
+    ax_q.set(ylabel="median Q\n(per block)", ylim=Q_AXIS)
+    ax_q.legend(loc="upper right", fontsize=9, ncol=3)
+    updates_axis(ax_q)
+    title = ax_acc.set_title(" \n ")                  # two lines: the layout is made for them once
+
+    def update(task, net):
+        if task not in chance:
+            raise ValueError(f"no chance level for the task {task!r}; chance has {sorted(chance)}")
+        notes, off = [], []
+        for c in columns:
+            r = runs.get((task, c, net))
+            rc = run_curves(r) if r else dict.fromkeys(("val_update", "val_acc", "q_update", "q_median"), np.array([]))
+            acc_lines[c].set_data(rc["val_update"], rc["val_acc"])
+            q = rc["q_median"]
+            if c in q_lines:
+                q_lines[c].set_data(rc["q_update"], q)
+                if np.isfinite(q).any() and np.nanmax(q) > Q_AXIS[1]:
+                    off.append(f"{c} up to {np.nanmax(q):.0f}")
+            notes.append(f"{c} {r['test_accuracy']:.3f}" if r else f"{c} not run")
+        constant.set_ydata([chance[task].accuracy] * 2)
+        me = runs.get((task, "sampling_author", net))
+        if me is None:
+            title.set_text(f"{task}, network {net}\nnot finished in the author's method yet")
+        else:
+            title.set_text(f"{task}, network {net}\nthe method used {me['accept_rate']:.0%} of the minibatches, "
+                           f"Q in the zone on {me['q_in_zone']:.0%} of the updates")
+        note = "test accuracy: " + ", ".join(notes)
+        return note + (f"; Q off the chart: {', '.join(off)}" if off else "")
+    return update
