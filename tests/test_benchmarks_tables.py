@@ -481,3 +481,41 @@ def test_author_runs_demo_draws_each_networks_records(tmp_path):
         paper.build_author_runs_demo(demo.fig, res, chance, T=T + 1)
     with pytest.raises(TypeError, match="one run record"):
         paper.run_curves({"task": "temporal_order"})
+
+
+def test_answer_correlation_tells_a_constant_from_the_target(tmp_path):
+    """1 for the target up to scale and shift, near 0 for an answer that ignores the marked values."""
+    from srnlab import SRN
+    net = SRN.init(2, 4, 1, rng=0)
+    for W in (net.W_in, net.W_rec, net.W_out):
+        W[...] = 0.0
+    net.c[...] = 0.3                                       # a constant answer
+    assert paper.answer_correlation(net, "addition", 20, n=500) == 0.0
+
+    class Target(SRN):                                     # answers 2 * target + 1, read off the sequence
+        def predict(self, X, chunk=None):
+            marked = X[:, :, 1] == 1
+            return (2 * (X[:, :, 0] * marked).sum(axis=1) / 2 + 1)[:, None]
+    target = Target(**{name: getattr(net, name) for name in SRN.PARAMS})
+    assert paper.answer_correlation(target, "addition", 20, n=500) == pytest.approx(1.0)
+    noise = SRN.init(2, 8, 1, rng=1)
+    assert abs(paper.answer_correlation(noise, "multiplication", 20, n=4000, rng=3)) < 3 / np.sqrt(4000) + 0.05
+    with pytest.raises(ValueError, match="regression"):
+        paper.answer_correlation(net, "temporal_order", 20)
+    with pytest.raises(TypeError, match="SRN"):
+        paper.answer_correlation("net", "addition", 20)
+
+
+def test_run_network_is_the_kept_one(tmp_path):
+    base = ["--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress", "--tasks", "addition"]
+    assert main(["run", "table1", *base, "--columns", "sgd"]) == 0
+    res, _ = paper.load_results("table1", "tiny", tmp_path)
+    record = res["runs"][0]
+    net = paper.run_network(record, tmp_path)
+    X, y = tasks.generate("addition", 200, record["T"], rng=0)
+    assert np.isfinite(net.predict(X)).all()
+    assert -1 <= paper.answer_correlation(net, "addition", record["T"], n=200) <= 1
+    with pytest.raises(FileNotFoundError, match="not kept"):
+        paper.run_network(dict(record, network="nowhere.net.npz"), tmp_path)
+    with pytest.raises(TypeError, match="run record"):
+        paper.run_network({"task": "addition"}, tmp_path)

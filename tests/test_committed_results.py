@@ -201,6 +201,38 @@ def test_readme_counts_the_untrained_multiplication_networks():
     assert at_start > 0 and f"{at_start} of the {len(runs)} networks reported there were taken at update 0" in text
 
 
+def test_readme_states_the_authors_columns_on_regression():
+    """The README's account of the author's method on addition and multiplication: the frozen
+    addition networks, the networks whose answers follow the target (measured on their kept networks
+    as lesson 08 measures them), the best accuracies and the multiplication gain with its p-value."""
+    from srnlab.lessons import benchmarks_tables as paper
+    text = " ".join((ROOT / "README.md").read_text().split())
+    result = json.loads((RESULTS / "table1-paper.json").read_text())
+    rows = {(r["task"], r["column"]): r for r in paper.author_rows("table1", result)}
+    add, mul = rows["addition", "sampling_author"], rows["multiplication", "sampling_author"]
+    assert add["n"] == mul["n"] == 10
+    runs = {c: [r for r in result["runs"] if r["task"] in ("addition", "multiplication") and r["column"] == c]
+            for c in ("sgd", "sampling_author")}
+    frozen = [r for r in runs["sampling_author"] if r["accept_rate"] < 0.001]
+    assert len(frozen) == 4 and {r["task"] for r in frozen} == {"addition"}
+    assert "froze four of the ten addition networks (under 0.1% of the minibatches used" in text
+    r_of = {c: [paper.answer_correlation(paper.run_network(r, RESULTS), r["task"], r["T"], n=1000, rng=2016) for r in rs]
+            for c, rs in runs.items()}
+    follow = sorted(r for r in r_of["sampling_author"] if r > 0.1)
+    assert len(follow) == 6 and "six of its twenty networks use the marked values" in text
+    assert f"(r = {follow[0]:.2f} to {follow[-1]:.2f} on fresh sequences)" in text
+    assert max(abs(r) for r in r_of["sgd"]) < 0.07 and "(|r| < 0.07)" in text
+    best = max(runs["sampling_author"], key=lambda r: r["test_accuracy"])
+    assert best["task"] == "multiplication" and f"{best['test_accuracy']:.3f} ({best['test_accuracy_squared']:.3f} with e²" in text
+    assert f"(best {add['best']:.3f} and {mul['best']:.3f} against >99%)" in text
+    assert (add["verdict"], mul["verdict"]) == ("not reproduced", "not reproduced")
+    assert f"{mul['minus_sgd']:+.3f}, is the only one of the author's columns with p < 0.05 (p = {mul['p_sgd']:.2g}" in text
+    others = [r[k] for r in rows.values() for k in ("p_sgd", "p_own") if r[k] is not None and r is not mul]
+    assert min(others) > 0.05 and mul["p_sgd"] < 0.05
+    d = paper.paired_differences(result, "multiplication", 100, "sampling_author")
+    assert f"{np.delete(d, d.argmax()).mean():+.3f} without that network" in text and d.argmax() == best["net"]
+
+
 def test_readme_states_the_authors_columns_on_temporal_order():
     """The README's account of the author's reading of the method on the two temporal-order tasks
     (ten networks each): minibatches used, Q in the zone, best accuracies, the gain over plain SGD

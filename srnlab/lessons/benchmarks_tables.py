@@ -53,6 +53,7 @@ Drawing: ``build_task_demo`` is the lesson's demo of the four tasks; ``reserve_l
 makes a demo's layout once with room for the largest legend its dropdown can show; ``plot_fig5``
 draws the paper's Fig. 5 beside our cells (``cell_points``) at either scale;
 ``build_author_runs_demo`` follows one network of the author's columns through training.
+A run's kept network (``run_network``) can be asked what it answers: ``answer_correlation``.
 """
 import numbers
 import os
@@ -848,6 +849,44 @@ def plot_fig5(fig, ours, chance, scale):
     axes[0].text(8, 0.05, "paper: ○ a number, △ '>99%' (a lower bound),\n◇ 'nearly 100%'")
     return axes
 
+
+
+# --------------------------------------------------------------------- what a kept network answers
+def run_network(record, folder=None):
+    """The reported network of one run of the runner's tables, as an ``srnlab.SRN``: the one its test
+    accuracy comes from, kept beside its record (``<results folder>/runs/<experiment>-<scale>/``)."""
+    from ..srn import SRN
+    if not isinstance(record, dict) or not {"experiment", "scale", "network"} <= set(record):
+        raise TypeError("record must be one run record of a results file (with 'experiment', 'scale' and 'network')")
+    _folder(folder)
+    path = results_folder(folder) / "runs" / f"{record['experiment']}-{record['scale']}" / record["network"]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: this run's network was not kept (records made before "
+                                f"the runner kept networks have none)")
+    return SRN.load(path)
+
+
+def answer_correlation(net, task, T, n=1000, rng=0):
+    """Pearson correlation between a network's answers and the targets on ``n`` fresh sequences of a
+    regression task (``tasks.generate(task, n, T, rng)``).
+
+    Accuracy within a tolerance cannot tell a network that uses the marked values imprecisely from
+    one that ignores them; this can: it is near 0 (within about 3 / sqrt(n)) for an answer that does
+    not depend on the marked values, and 1 for one that is the target up to a scale and a shift.
+    0.0 when the answers do not vary (up to rounding).
+    """
+    from ..srn import SRN
+    if not isinstance(net, SRN):
+        raise TypeError(f"net must be an srnlab.SRN, got {type(net).__name__}")
+    if tasks.spec(task).output != "linear":
+        raise ValueError(f"answer_correlation is for the regression tasks (addition, multiplication), got {task!r}")
+    X, y = tasks.generate(task, V.positive_int(n, "n"), V.positive_int(T, "T"), rng)
+    answer = net.predict(X)[:, 0]
+    if not np.all(np.isfinite(answer)):
+        raise ValueError(f"the network's answers are not all finite ({np.sum(~np.isfinite(answer))} of {n})")
+    if answer.std() <= 1e-12 * (1 + abs(answer.mean())):     # constant, up to rounding
+        return 0.0
+    return float(np.corrcoef(answer, y[:, 0])[0, 1])
 
 # --------------------------------------------------------------------- inside the author's runs
 #: Where the Q panel of ``build_author_runs_demo`` ends; a curve beyond it is named in the note.
