@@ -560,3 +560,21 @@ def test_a_reader_that_goes_away_is_not_an_error():
     proc.stdout.close()                        # closed before the interpreter has even started
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and err == "", err
+
+
+def test_collect_waits_for_events_sent_just_before_the_workers_ended():
+    """A worker's last events can arrive after it is seen ended: they are taken, not called lost."""
+    import queue
+    import threading
+    from srnlab.runs.loop import _collect
+    events, seen = queue.Queue(), []
+    threading.Timer(0.2, events.put, args=(("done", "run-a", "completed", (0.5, None)),)).start()
+    error = _collect(events, lambda: False, 1, lambda *a: seen.append(("progress", a)),
+                     lambda *a: seen.append(("done", a)), poll=0.05, grace=2.0)
+    assert error is None and seen == [("done", ("run-a", "completed", (0.5, None)))]
+    # with no event at all, once no worker is alive, the run loop says so
+    assert _collect(queue.Queue(), lambda: False, 1, None, None, poll=0.01, grace=0.05) == \
+        "the worker processes ended before all runs were done"
+    # a worker's error ends the collection with the run's name
+    events.put(("error", "run-b", "it failed", None))
+    assert _collect(events, lambda: True, 2, None, None, poll=0.01) == "run-b: it failed"

@@ -464,7 +464,6 @@ def run_many(exp, specs, out, jobs=1, progress=True, redo_old=False):
 
 def _pool(exp, todo, out, jobs, on_progress, on_done, redo_old=False):
     import multiprocessing as mp
-    import queue as queue_module
     ctx = mp.get_context("spawn")
     tasks, events = ctx.Queue(), ctx.Queue()
     for s in todo:
@@ -476,26 +475,8 @@ def _pool(exp, todo, out, jobs, on_progress, on_done, redo_old=False):
                    for _ in range(jobs)]
         for w in workers:
             w.start()
-    finished, error = 0, None
     try:
-        while finished < len(todo) and error is None:
-            try:
-                kind, name, a, b = events.get(timeout=0.5)
-            except queue_module.Empty:
-                if any(w.is_alive() for w in workers):
-                    continue
-                try:                # the last ones may have ended just after sending their last events
-                    kind, name, a, b = events.get(timeout=2.0)
-                except queue_module.Empty:
-                    error = "the worker processes ended before all runs were done"
-                    continue
-            if kind == "progress":
-                on_progress(name, a, b)
-            elif kind == "done":
-                finished += 1
-                on_done(name, a, b)
-            else:
-                error = f"{name}: {a}"
+        error = _collect(events, lambda: any(w.is_alive() for w in workers), len(todo), on_progress, on_done)
     finally:
         for w in workers:
             if w.is_alive():
@@ -504,3 +485,32 @@ def _pool(exp, todo, out, jobs, on_progress, on_done, redo_old=False):
             w.join(timeout=10)
     if error is not None:
         raise RunError(error)
+
+
+def _collect(events, alive, n_runs, on_progress, on_done, poll=0.5, grace=2.0):
+    """Pass the workers' events on until ``n_runs`` runs are done; the error (a str) or None.
+
+    events: a queue of (kind, name, a, b); alive() says whether any worker still runs.  A worker
+    that sends its last events and ends at once may be seen ended before they arrive: once none is
+    alive, events still arriving within ``grace`` seconds are taken, and only then are the workers
+    said to have ended early."""
+    import queue as queue_module
+    finished = 0
+    while finished < n_runs:
+        try:
+            kind, name, a, b = events.get(timeout=poll)
+        except queue_module.Empty:
+            if alive():
+                continue
+            try:
+                kind, name, a, b = events.get(timeout=grace)
+            except queue_module.Empty:
+                return "the worker processes ended before all runs were done"
+        if kind == "progress":
+            on_progress(name, a, b)
+        elif kind == "done":
+            finished += 1
+            on_done(name, a, b)
+        else:
+            return f"{name}: {a}"
+    return None
