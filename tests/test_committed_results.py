@@ -138,11 +138,13 @@ def test_paper_scale_settings_are_the_studys_best():
 
 def test_readme_both_criteria_table_matches_the_results():
     """The README's regression table: each cell's figures under both criteria as the results file has
-    them (or how many of its runs have the squared one yet), and the best constant under each."""
+    them (or how many of its runs have the squared one yet), the best constant under each, and the
+    paper's figures for the method a column reads."""
     from srnlab import tasks
+    from srnlab.lessons import benchmarks_tables as paper
     summary = json.loads((RESULTS / "table1-paper.json").read_text())
     _, body = _readme_table("Addition and multiplication under both criteria")
-    assert len(body) == 8
+    assert len(body) == 12        # 2 tasks x (the best constant, sgd, sampling, orthogonal, sgd_author, sampling_author)
     for row in body:
         task, column, absolute, squared = row[0], row[1].strip("`"), row[2], row[3]
         if column == "best constant":
@@ -152,6 +154,9 @@ def test_readme_both_criteria_table_matches_the_results():
         cell = summary["cells"][f"{task}|T100|{column}"]
         best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", absolute).groups()
         assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+        method = {"sgd_author": "sgd", "sampling_author": "sampling"}.get(column, column)   # the paper's cell it reads
+        printed = [f"{c.best.text} / {c.mean.text}" for c in paper.TABLE1 if (c.task, c.method) == (task, method)]
+        assert row[4] == (printed[0] if printed else "-"), row
         runs = [r for r in summary["runs"] if r["task"] == task and r["T"] == 100 and r["column"] == column]
         if "best_squared" in cell:
             best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", squared).groups()
