@@ -850,7 +850,6 @@ def plot_fig5(fig, ours, chance, scale):
     return axes
 
 
-
 # --------------------------------------------------------------------- what a kept network answers
 def run_network(record, folder=None):
     """The reported network of one run of the runner's tables, as an ``srnlab.SRN``: the one its test
@@ -887,6 +886,7 @@ def answer_correlation(net, task, T, n=1000, rng=0):
     if answer.std() <= 1e-12 * (1 + abs(answer.mean())):     # constant, up to rounding
         return 0.0
     return float(np.corrcoef(answer, y[:, 0])[0, 1])
+
 
 # --------------------------------------------------------------------- inside the author's runs
 #: Where the Q panel of ``build_author_runs_demo`` ends; a curve beyond it is named in the note.
@@ -957,6 +957,8 @@ def build_author_runs_demo(fig, result, chance, T=100):
                 q_lines[c].set_data(rc["q_update"], q)
                 if np.isfinite(q).any() and np.nanmax(q) > Q_AXIS[1]:
                     off.append(f"{c} up to {np.nanmax(q):.0f}")
+                if np.isfinite(q).any() and np.nanmin(q) < Q_AXIS[0]:
+                    off.append(f"{c} down to {np.nanmin(q):.0f}")
             notes.append(f"{c} {r['test_accuracy']:.3f}" if r else f"{c} not run")
         constant.set_ydata([chance[task].accuracy] * 2)
         me = runs.get((task, "sampling_author", net))
