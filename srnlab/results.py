@@ -48,6 +48,22 @@ def folder(out=None):
     return root / "results"
 
 
+def runs_folder(experiment, scale, out=None):
+    """Where one experiment's run records, and the networks its runs kept, live:
+    ``<results folder>/runs/<experiment>-<scale>/``."""
+    return folder(out) / "runs" / f"{experiment}-{scale}"
+
+
+def kept_network(experiment, scale, name, out=None):
+    """The path of a network a run kept beside its record (``name``, the record's "network");
+    FileNotFoundError naming the path when it is not there."""
+    path = runs_folder(experiment, scale, out) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: this run's network was not kept (records made before "
+                                f"the runner kept networks have none; run the experiment again to make it)")
+    return path
+
+
 def atomic_write(path, data):
     """Write ``data`` (str or bytes) to ``path`` so that nobody ever sees it half written."""
     path = Path(path)

@@ -67,6 +67,8 @@ def test_the_kept_network_gives_the_recorded_accuracy(toy):
         s = next(s for s in R.settings("tiny", study["seed"]) if s.name == run["name"])
         correct = sum(tasks.accuracy(s.task, net.predict(X), y) * len(X) for X, y in R.test_set(s))
         assert correct / study["config"]["n_test"] == pytest.approx(run["test_accuracy"])
+    with pytest.raises(FileNotFoundError, match="not kept"):
+        reg.load_network(study, dict(study["runs"][0], network="nowhere.net.npz"), out)
 
 
 def test_accuracy_at_and_error_profile_agree_with_tasks_accuracy(toy):

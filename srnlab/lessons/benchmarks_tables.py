@@ -64,7 +64,7 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
-from ..results import ResultsError, read_json
+from ..results import ResultsError, kept_network, read_json, runs_folder
 from ..results import folder as results_folder
 
 #: A model "succeeds" on a task when more than 99% of the test set is right.
@@ -246,7 +246,7 @@ def load_results(experiment, scale="small", folder=None):
     except FileNotFoundError:
         base = results_folder(folder)
         path = base / f"{experiment}-{scale}.json"
-        runs = base / "runs" / f"{experiment}-{scale}"
+        runs = runs_folder(experiment, scale, folder)
         return None, (f"No results file {path}. From the project folder, run "
                       f"`python -m srnlab run {experiment} --scale {scale}` (it resumes "
                       f"where it stopped), or, if {runs} holds finished runs, "
@@ -858,11 +858,7 @@ def run_network(record, folder=None):
     if not isinstance(record, dict) or not {"experiment", "scale", "network"} <= set(record):
         raise TypeError("record must be one run record of a results file (with 'experiment', 'scale' and 'network')")
     _folder(folder)
-    path = results_folder(folder) / "runs" / f"{record['experiment']}-{record['scale']}" / record["network"]
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: this run's network was not kept (records made before "
-                                f"the runner kept networks have none)")
-    return SRN.load(path)
+    return SRN.load(kept_network(record["experiment"], record["scale"], record["network"], folder))
 
 
 def answer_correlation(net, task, T, n=1000, rng=0):
@@ -917,7 +913,7 @@ def build_author_runs_demo(fig, result, chance, T=100):
     all three from the same start and data, with the best constant answer.  Bottom panel: the
     median Q of each block of updates the run recorded (eq. 25, over the whole sequence; the
     spectral norm for ``sampling_author``, the mean of per-example norms for ``sgd_author``), with
-    the safe zone [-1, 1] shaded.  update returns a note: the method's share of minibatches used
+    the method's safe zone (the results file's Q range, [-1, 1] in the paper) shaded.  update returns a note: the method's share of minibatches used
     and of updates with Q in the zone, each column's test accuracy, and any Q off the chart.  A
     network a column has not finished is left out of the panels and named in the note.
     """
@@ -926,17 +922,21 @@ def build_author_runs_demo(fig, result, chance, T=100):
         raise ValueError("build_author_runs_demo needs a results dict with runs, got None")
     if not isinstance(chance, dict) or not all(isinstance(c, Chance) for c in chance.values()):
         raise TypeError("chance must be a dict {task: Chance} (chance_level(task))")
-    runs = {(r["task"], r["column"], r["net"]): r for r in result["runs"] if r["T"] == T}
     columns = ("sgd", "sgd_author", "sampling_author")
+    runs = {(r["task"], r["column"], r["net"]): r for r in result["runs"] if r["T"] == T and r["column"] in columns}
     if not any(key[1] == "sampling_author" for key in runs):
         raise ValueError(f"no run of the column sampling_author at T = {T} in this results file")
+    curves = {key: run_curves(r) for key, r in runs.items()}      # parsed once, not at every move
+    none = dict.fromkeys(("val_update", "val_acc", "q_update", "q_median"), np.array([]))
+    zone = result["config"]["hyper"]["q_range"]
+    zone = result["config"]["columns"]["sampling_author"][2].get("q_range", zone)
     ax_acc, ax_q = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     acc_lines = {c: ax_acc.plot([], [], color=METHOD_COLORS[c], lw=1.6 if c == "sampling_author" else 1.1,
                                 label=COLUMN_LABELS.get(c, c))[0] for c in columns}
     constant = ax_acc.axhline(0, color="0.4", ls="--", lw=1, label="best constant answer")
     ax_acc.set(ylabel="validation\naccuracy", ylim=(0, 1), xlim=(0, result["config"]["scale"]["updates"]))
     ax_acc.legend(loc="upper left", fontsize=9, ncol=2)
-    ax_q.axhspan(-1, 1, color="0.85", zorder=0, label="safe zone")
+    ax_q.axhspan(*zone, color="0.85", zorder=0, label="safe zone")
     q_lines = {c: ax_q.plot([], [], color=METHOD_COLORS[c], lw=0.9, label=f"Q, {COLUMN_LABELS.get(c, c)}")[0]
                for c in columns[1:]}
     ax_q.set(ylabel="median Q\n(per block)", ylim=Q_AXIS)
@@ -950,7 +950,7 @@ def build_author_runs_demo(fig, result, chance, T=100):
         notes, off = [], []
         for c in columns:
             r = runs.get((task, c, net))
-            rc = run_curves(r) if r else dict.fromkeys(("val_update", "val_acc", "q_update", "q_median"), np.array([]))
+            rc = curves.get((task, c, net), none)
             acc_lines[c].set_data(rc["val_update"], rc["val_acc"])
             q = rc["q_median"]
             if c in q_lines:

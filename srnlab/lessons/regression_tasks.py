@@ -26,14 +26,13 @@ first validation whose accuracy exceeds that level by more than the study's marg
 """
 import functools
 import os
-from pathlib import Path
 
 import numpy as np
 
 from .. import _validate as V
 from .. import tasks
 from ..course.plotting import updates_axis
-from ..results import ResultsError, read_json
+from ..results import ResultsError, kept_network, read_json
 from ..results import folder as results_folder
 from ..srn import SRN
 from .benchmarks_tables import Chance
@@ -176,10 +175,8 @@ def load_network(study, run, folder=None):
     _study(study)
     if not isinstance(run, dict) or "network" not in run:
         raise TypeError("run must be one of the records runs_of() returns")
-    path = _folder(folder) / "runs" / f"{STUDY}-{study['scale']}" / run["network"]
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: the run's network was not kept (run the study again)")
-    return SRN.load(path)
+    _folder(folder)
+    return SRN.load(kept_network(STUDY, study["scale"], run["network"], folder))
 
 
 def first_above(updates, accuracies, level):

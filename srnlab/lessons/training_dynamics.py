@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validate as V
-from ..course.plotting import log10_safe, updates_axis
+from ..course.plotting import updates_axis
 from ..results import ResultsError, folder
 
 FILE = "dynamics-lesson.npz"

@@ -9,7 +9,7 @@ import sys
 
 from ..results import ResultsError, folder
 from . import EXPERIMENTS
-from .loop import RunError, check_existing, read_record, run_many
+from .loop import check_existing, read_record, run_many
 
 DEFAULT_SEED = 2016
 

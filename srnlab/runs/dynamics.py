@@ -43,7 +43,7 @@ from .. import tasks
 from ..bptt import bptt
 from ..course.plotting import log10_safe
 from ..qfactor import q_factor
-from ..results import ResultsError, atomic_write, folder
+from ..results import ResultsError, atomic_write, folder, runs_folder
 from ..srn import SRN
 from ..theorem import ds
 from ..train import SATURATION, Trainer, TrainConfig
@@ -244,7 +244,7 @@ class DynamicsExperiment(Experiment):
         """Merge the records into the results file, keeping the file's runs that have no new record."""
         path = self.results_path(scale, out)
         if not records:
-            raise RunError(f"{folder(out) / 'runs' / self.tag(scale)} holds no run records of dynamics at scale "
+            raise RunError(f"{runs_folder(self.name, scale, out)} holds no run records of dynamics at scale "
                            f"{scale!r}: nothing to summarize (run `python -m srnlab run dynamics --scale {scale}` first)")
         meta = {**settings(scale, seed), "config": scale, "runs": [],
                 "versions": versions()}

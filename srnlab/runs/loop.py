@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..results import ResultsError, atomic_write, check_writable, dumps
+from ..results import ResultsError, atomic_write, check_writable, dumps, runs_folder
 
 #: Seconds between two checkpoints of a run.
 CHECKPOINT_SECONDS = 60.0
@@ -71,7 +71,7 @@ def versions():
 
 # --------------------------------------------------------------------- files of one run
 def record_path(exp, out, spec):
-    return Path(out) / "runs" / exp.tag(spec.scale) / f"{spec.name}.{exp.record_format}"
+    return runs_folder(exp.name, spec.scale, out) / f"{spec.name}.{exp.record_format}"
 
 
 def checkpoint_path(exp, out, spec):

@@ -27,7 +27,7 @@ import json
 import numpy as np
 
 from .. import tasks
-from ..results import atomic_write, dumps, folder, read_json
+from ..results import atomic_write, dumps, folder, read_json, runs_folder
 from ..srn import SRN
 from ..train import Trainer, TrainConfig
 from .experiment import Experiment
@@ -340,7 +340,7 @@ class Table(Experiment):
         path = self.results_path(scale, out)
         ordered = [records[s.name] for s in specs if s.name in records]
         if not ordered:
-            raise RunError(f"{folder(out) / 'runs' / self.tag(scale)} holds no run records of {self.name} at scale "
+            raise RunError(f"{runs_folder(self.name, scale, out)} holds no run records of {self.name} at scale "
                            f"{scale!r}: nothing to summarize (run `python -m srnlab run {self.name} --scale {scale}` first)")
         _never_less(path, {s.name for s in specs if s.name in records},
                     lambda old: {RunSpec(**{k: r[k] for k in FIELDS}).name for r in old.get("runs", [])})
