@@ -269,6 +269,21 @@ def test_author_rows_from_the_runner(tmp_path):
     assert rows["sampling"]["p_sgd"] == rows["sampling"]["p_own"] == 1.0    # one pair: both signs as far out
     assert rows["sgd"]["p_own"] is None
     assert paper.author_rows("table1", None) == []
+    # the same rows as a table, and the report that prints them
+    table = paper.author_table(paper.author_rows("table1", res)).splitlines()
+    assert len(table) == 2 + 2 and table[0].startswith("| task | T | column |")      # the two temporal-order rows
+    d = rows["sampling"]["minus_sgd"]
+    assert any("| sampling_author |" in line and f"{d:+.3f} ({int(d > 0)} of 1 better; p = 1)" in line for line in table)
+    assert all("1/1 |" in line for line in table[2:])
+    assert paper.author_table([]) == ""
+    text = paper.report("table1", "tiny", tmp_path)
+    assert "table1 at scale 'tiny'" in text and "\n".join(table) in text
+    assert sum(line.startswith("| addition | sgd |") for line in text.splitlines()) == 1     # not run, still listed
+    assert paper.main(["table1", "--scale", "tiny", "--out", str(tmp_path)]) == 0
+    assert paper.main(["table1", "--scale", "nowhere", "--out", str(tmp_path)]) == 0      # says how to make it
+    assert "No results file" in paper.report("table1", "nowhere", tmp_path) and "|" not in paper.report("table1", "nowhere", tmp_path)
+    with pytest.raises(ValueError, match="experiment"):
+        paper.report("table9", "tiny", tmp_path)
 
 
 def test_paired_p_value_counts_sign_patterns():

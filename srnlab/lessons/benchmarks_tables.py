@@ -54,6 +54,9 @@ makes a demo's layout once with room for the largest legend its dropdown can sho
 draws the paper's Fig. 5 beside our cells (``cell_points``) at either scale;
 ``build_author_runs_demo`` follows one network of the author's columns through training.
 A run's kept network (``run_network``) can be asked what it answers: ``answer_correlation``.
+
+From a shell, ``python -m srnlab.lessons.benchmarks_tables table2 --scale paper`` prints ``report``:
+the comparison of one results file with the paper, and the author's columns, as Markdown.
 """
 import numbers
 import os
@@ -447,6 +450,72 @@ def author_rows(experiment, result):
                          p_sgd=paired_p_value(d), p_own=None if own is None else paired_p_value(own),
                          accepted=rate("accept_rate"), q_in_zone=rate("q_in_zone")))
     return rows
+
+
+#: The columns of ``author_table``: (key of an ``author_rows`` row, header).
+AUTHOR_TABLE = [("task", "task"), ("T_ours", "T"), ("column", "column"), ("paper_best", "paper best"),
+                ("paper_mean", "paper mean"), ("best", "best"), ("mean", "mean"), ("nets", "nets"),
+                ("verdict", "verdict"), ("vs_sgd", "mean − sgd, paired"), ("vs_own", "mean − sgd_author, paired"),
+                ("accepted", "used (median)"), ("q_in_zone", "Q in zone (median)")]
+
+
+def _paired(diff, better, pairs, p):
+    return None if diff is None else f"{diff:+.3f} ({better} of {pairs} better; p = {p:.2g})"
+
+
+def author_table(rows):
+    """The cells of ``author_rows`` that have runs, as a Markdown table (``AUTHOR_TABLE``); "" if none.
+
+    A paired difference reads "+0.041 (7 of 10 better; p = 0.039)": the mean over the networks both
+    columns finished, on how many the column is strictly better (a tie is not), and the exact
+    sign-flip p-value.  "(provisional)" marks a cell with fewer networks than its scale plans."""
+    done = [dict(r, nets=f"{r['n']}/{r['n_planned']}" + (" (provisional)" if r["provisional"] else ""),
+                 vs_sgd=_paired(r["minus_sgd"], r["better"], r["pairs"], r["p_sgd"]),
+                 vs_own=_paired(r["minus_own"], r["better_own"], r["pairs_own"], r["p_own"]))
+            for r in rows if r["n"] > 0]
+    return markdown_table(done, AUTHOR_TABLE) if done else ""
+
+
+#: The columns of ``report``'s comparison table: (key of a ``compare`` row, header).
+COMPARE_TABLE = [("task", "task"), ("method", "method"), ("T_paper", "T paper"), ("T_ours", "T ours"),
+                 ("paper_best", "paper best"), ("paper_mean", "paper mean"), ("best", "our best"),
+                 ("mean", "our mean"), ("nets", "nets"), ("verdict", "verdict")]
+
+
+def report(experiment, scale="small", folder=None):
+    """One experiment's comparison with the paper as Markdown text: what was loaded, the paper's
+    cells against ours for plain SGD and the method as configured (``compare``; cells of a column
+    that was not run read "not run"), and the author's columns (``author_table``) where the
+    results file has them.  What ``python -m srnlab.lessons.benchmarks_tables`` prints."""
+    V.choice(experiment, "experiment", tuple(PAPER))
+    result, message = load_results(experiment, scale, folder)
+    parts = [message]
+    if result is not None:
+        rows = [dict(r, nets=f"{r['n']}/{r['n_planned']}" + (" (provisional)" if r["provisional"] else ""))
+                for r in compare(experiment, result, scale)]
+        parts += ["```\n" + describe(result) + "\n```", markdown_table(rows, COMPARE_TABLE)]
+        author = author_table(author_rows(experiment, result))
+        if author:
+            parts += ["The author's columns (his reading of each method, the velocity reset every 50 updates):",
+                      author]
+    return "\n\n".join(parts)
+
+
+def main(argv=None):
+    """``python -m srnlab.lessons.benchmarks_tables EXPERIMENT [--scale S] [--out FOLDER]``: print ``report``."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m srnlab.lessons.benchmarks_tables",
+                                 description="Compare one experiment's results file with the paper (Markdown).")
+    ap.add_argument("experiment", choices=sorted(PAPER))
+    ap.add_argument("--scale", default="small", help="the results file's scale (default: small)")
+    ap.add_argument("--out", default=None, help="the results folder (default: the checkout's results/)")
+    args = ap.parse_args(argv)
+    try:
+        print(report(args.experiment, args.scale, args.out))
+    except (ResultsError, ValueError) as exc:
+        print(f"error: {exc}")
+        return 1
+    return 0
 
 
 def extra_cells(result):
@@ -970,3 +1039,7 @@ def build_author_runs_demo(fig, result, chance, T=100):
         note = "test accuracy: " + ", ".join(notes)
         return note + (f"; Q off the chart: {', '.join(off)}" if off else "")
     return update
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
