@@ -982,9 +982,10 @@ def build_author_runs_demo(fig, result, chance, T=100):
     all three from the same start and data, with the best constant answer.  Bottom panel: the
     median Q of each block of updates the run recorded (eq. 25, over the whole sequence; the
     spectral norm for ``sampling_author``, the mean of per-example norms for ``sgd_author``), with
-    the method's safe zone (the results file's Q range, [-1, 1] in the paper) shaded.  update returns a note: the method's share of minibatches used
-    and of updates with Q in the zone, each column's test accuracy, and any Q off the chart.  A
-    network a column has not finished is left out of the panels and named in the note.
+    the method's safe zone shaded (the results file's Q range, [-1, 1] in the paper).  update
+    returns a note: the method's share of minibatches used and of updates with Q in the zone, each
+    column's test accuracy, and any Q off the chart.  A network a column has not finished is left
+    out of the panels and named in the note.
     """
     from ..course.plotting import METHOD_COLORS, updates_axis
     if _summary(result) is None:
