@@ -463,6 +463,19 @@ def test_cell_points_and_plot_fig5():
     ours = next(line for line in axes[1].get_lines() if line.get_label() == "ours (small), SGD as the author ran it")
     assert list(ours.get_ydata()) == [m for _, _, m in points]          # the right panel: the means
     assert sum(l.startswith("paper, ") for l in labels) == 2
+    assert len(axes[0].texts) == 1 and "so far" not in axes[0].texts[-1].get_text()
+    plt.close(fig)
+    # a T with fewer networks than planned is marked "n/planned so far" above its points, in both panels
+    partial = dict(res, cells=dict(res["cells"]))
+    partial["cells"]["temporal_order|T75|sgd_author"] = dict(partial["cells"]["temporal_order|T75|sgd_author"], n=1)
+    assert paper.unfinished_cells(partial, "temporal_order") == {("sgd_author", 75): (1, 3)}
+    assert paper.unfinished_cells(res, "temporal_order") == {} and paper.unfinished_cells(None, "temporal_order") == {}
+    fig = plt.figure()
+    axes = paper.plot_fig5(fig, {"sgd_author": points}, 0.25, "small", paper.unfinished_cells(partial, "temporal_order"))
+    for ax in axes:
+        marks = [t for t in ax.texts if t.get_text() == "1/3 so far"]
+        assert len(marks) == 1 and marks[0].xy[0] == 75 and len(ax.texts) == 1 + (ax is axes[0])
+    assert "so far" in axes[0].texts[-1].get_text()
     plt.close(fig)
 
 

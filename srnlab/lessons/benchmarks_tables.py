@@ -889,12 +889,29 @@ def cell_points(result, task, column):
     return sorted(points)
 
 
-def plot_fig5(fig, ours, chance, scale):
+def unfinished_cells(result, task):
+    """{(column, our T): (n, planned)} of one task's cells with fewer finished networks than the
+    scale plans ({} without the file): the points ``plot_fig5`` marks as "so far"."""
+    if _summary(result) is None:
+        return {}
+    planned = result["config"]["scale"]["networks"]
+    out = {}
+    for key, cell in result["cells"].items():
+        t, T, c = key.split("|")
+        if t == task and cell["n"] < planned:
+            out[c, int(T[1:])] = (cell["n"], planned)
+    return out
+
+
+def plot_fig5(fig, ours, chance, scale, unfinished=None):
     """The paper's Fig. 5 (open markers on dashed lines, at the paper's T) beside ours (filled, solid, at
     the T each was trained on): best accuracy on the left, mean on the right.
 
     ours: {column: [(T, best, mean)]} (``cell_points``); chance: the accuracy of guessing; scale: the
-    name of our scale, for the legend.  Returns the two axes.
+    name of our scale, for the legend; unfinished: {(column, T): (n, planned)} (``unfinished_cells``):
+    a T whose cells are still being run gets "n/planned so far" above its points, so that it is not
+    read as final.
+    Returns the two axes.
     """
     from ..course.plotting import METHOD_COLORS
     axes = fig.subplots(1, 2, sharey=True)
@@ -911,11 +928,18 @@ def plot_fig5(fig, ours, chance, scale):
             if points:
                 ax.plot([p[0] for p in points], [p[k] for p in points], "o-", ms=8, color=METHOD_COLORS[column],
                         label=f"ours ({scale}), {COLUMN_LABELS.get(column, column)}")
+        for T in sorted({T for c, T in (unfinished or {}) if c in ours}):     # one note per T, above its points
+            counts = {unfinished[c, T] for c in ours if (c, T) in unfinished}      # {(n, planned)}
+            text = "{}/{} so far".format(*counts.pop()) if len(counts) == 1 else "partly run so far"
+            top = max(p[k] for pts in ours.values() for p in pts if p[0] == T)
+            ax.annotate(text, (T, top), xytext=(0, 10), textcoords="offset points",
+                        ha="right" if T > 125 else "center", fontsize=9)
         ax.set(xlabel="sequence length T", title=f"{what} accuracy", xlim=(5, 160), ylim=(0, 1.05),
                xticks=[25, 50, 75, 100, 125, 150])   # fixed ticks: the layout does not depend on them
     axes[0].set_ylabel("test accuracy")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3)
-    axes[0].text(8, 0.05, "paper: ○ a number, △ '>99%' (a lower bound),\n◇ 'nearly 100%'")
+    axes[0].text(8, 0.05, "paper: ○ a number, △ '>99%' (a lower bound),\n◇ 'nearly 100%'"
+                 + ("\nours: n/N so far, n of N networks run" if unfinished else ""))
     return axes
 
 
