@@ -255,3 +255,32 @@ def test_readme_states_the_authors_columns_on_temporal_order():
     assert f"{sa['minus_own']:+.3f} and {sa3['minus_own']:+.3f} on the mean" in text
     assert f"p = {sa['p_own']:.2g} and {sa3['p_own']:.2g}" in text and min(sa["p_own"], sa3["p_own"]) > 0.05
     assert (sa["verdict"], sa3["verdict"]) == ("partly", "not reproduced")
+
+
+def test_readme_states_fig5_at_t50():
+    """The README's account of Fig. 5 at the paper's scale at T = 50: networks solved per column, the
+    two networks the method adds, its paired gain and p, when validation first passes 99%."""
+    import numpy as np
+    from srnlab.lessons import benchmarks_tables as paper
+    from srnlab.lessons.regression_tasks import first_above
+    text = " ".join((ROOT / "README.md").read_text().split())
+    res = json.loads((RESULTS / "fig5-paper.json").read_text())
+    cols = ("sgd", "sgd_author", "sampling_author")
+    acc = {c: paper.accuracies(res, "temporal_order", 50, c) for c in cols}
+    assert all(len(a) == 10 for a in acc.values())
+    solved = [sum(v > paper.SUCCESS for v in acc[c].values()) for c in cols]
+    assert (f"plain SGD solves temporal order (more than 99% right) on {solved[0]} of its 10 networks, plain SGD "
+            f"in the author's loop on {solved[1]} and the author's method on all {solved[2]}") in text and solved[2] == 10
+    left = sorted(n for n, v in acc["sgd"].items() if v <= paper.SUCCESS)
+    assert all(acc["sampling_author"][n] > paper.SUCCESS for n in left)
+    left_at = " and ".join(f"{acc['sgd'][n]:.3f}" for n in left)
+    assert f"the two networks plain SGD leaves at {left_at}" in text
+    d = paper.paired_differences(res, "temporal_order", 50, "sampling_author")
+    assert f"(mean {d.mean():+.3f}, p = {paper.paired_p_value(d):.2g})" in text
+    first = {c: [first_above(r["curves"]["val_update"], r["curves"]["val_acc"], paper.SUCCESS) for r in res["runs"]
+                 if (r["task"], r["T"], r["column"]) == ("temporal_order", 50, c)] for c in ("sgd", "sampling_author")}
+    med = {c: np.median([u for u in v if u is not None]) for c, v in first.items()}
+    assert f"(median update {med['sampling_author']:,.0f} against {med['sgd']:,.0f})" in text
+    assert {r["verdict"] for r in paper.author_rows("fig5", res) if r["T_ours"] == 50} == {"reproduced"}
+    assert not any(v > paper.SUCCESS for c in cols for v in paper.accuracies(res, "temporal_order", 100, c).values())
+
