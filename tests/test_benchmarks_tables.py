@@ -265,6 +265,7 @@ def test_author_rows_from_the_runner(tmp_path):
     assert rows["sampling"]["pairs_own"] == 1
     assert rows["sampling"]["minus_own"] == pytest.approx(own["sampling_author"] - own["sgd_author"])
     assert rows["sampling"]["better_own"] == int(own["sampling_author"] > own["sgd_author"])
+    assert rows["sampling"]["worse_own"] == int(own["sampling_author"] < own["sgd_author"])
     assert not any(e["column"].endswith("_author") for e in paper.extra_cells(res))
     assert rows["sampling"]["p_sgd"] == rows["sampling"]["p_own"] == 1.0    # one pair: both signs as far out
     assert rows["sgd"]["p_own"] is None
@@ -273,7 +274,8 @@ def test_author_rows_from_the_runner(tmp_path):
     table = paper.author_table(paper.author_rows("table1", res)).splitlines()
     assert len(table) == 2 + 2 and table[0].startswith("| task | T | column |")      # the two temporal-order rows
     d = rows["sampling"]["minus_sgd"]
-    assert any("| sampling_author |" in line and f"{d:+.3f} ({int(d > 0)} of 1 better; p = 1)" in line for line in table)
+    counts = f"{int(d > 0)} better, {int(d < 0)} worse" + (", 1 tied" if d == 0 else "")
+    assert any("| sampling_author |" in line and f"{d:+.3f} ({counts}; p = 1)" in line for line in table)
     assert all("1/1 |" in line for line in table[2:])
     assert paper.author_table([]) == ""
     text = paper.report("table1", "tiny", tmp_path)

@@ -415,10 +415,11 @@ def author_rows(experiment, result):
 
     Each row holds the paper's figures, ours for the author's column with the same verdict
     rule as ``compare``, and, network by network against plain SGD (``sgd``) from the same
-    start and data: the mean paired difference and on how many networks it is better;
-    for the method (``sampling_author``) the same against plain SGD in the author's own loop
-    (``sgd_author``, velocity reset included: ``minus_own``, ``better_own``, ``pairs_own``; None
-    for the SGD row), the method's effect with nothing else changed; the median fraction of
+    start and data: the mean paired difference and on how many networks it is better and worse
+    (``minus_sgd``, ``better``, ``worse``, ``pairs``); for the method (``sampling_author``) the same
+    against plain SGD in the author's own loop (``sgd_author``, velocity reset included:
+    ``minus_own``, ``better_own``, ``worse_own``, ``pairs_own``; None for the SGD row), the
+    method's effect with nothing else changed; the median fraction of
     minibatches used and of updates with Q in the safe zone.  ``p_sgd`` and ``p_own`` are the
     ``paired_p_value`` of ``minus_sgd`` and ``minus_own``.
     """
@@ -444,9 +445,11 @@ def author_rows(experiment, result):
                          verdict=v.verdict, reason=v.reason,
                          pairs=len(d), minus_sgd=float(d.mean()) if len(d) else None,
                          better=int(np.sum(d > 0)) if len(d) else None,
+                         worse=int(np.sum(d < 0)) if len(d) else None,
                          pairs_own=None if own is None else len(own),
                          minus_own=float(own.mean()) if own is not None and len(own) else None,
                          better_own=int(np.sum(own > 0)) if own is not None and len(own) else None,
+                         worse_own=int(np.sum(own < 0)) if own is not None and len(own) else None,
                          p_sgd=paired_p_value(d), p_own=None if own is None else paired_p_value(own),
                          accepted=rate("accept_rate"), q_in_zone=rate("q_in_zone")))
     return rows
@@ -459,19 +462,22 @@ AUTHOR_TABLE = [("task", "task"), ("T_ours", "T"), ("column", "column"), ("paper
                 ("accepted", "used (median)"), ("q_in_zone", "Q in zone (median)")]
 
 
-def _paired(diff, better, pairs, p):
-    return None if diff is None else f"{diff:+.3f} ({better} of {pairs} better; p = {p:.2g})"
+def _paired(diff, better, worse, pairs, p):
+    if diff is None:
+        return None
+    tied = f", {pairs - better - worse} tied" if pairs > better + worse else ""
+    return f"{diff:+.3f} ({better} better, {worse} worse{tied}; p = {p:.2g})"
 
 
 def author_table(rows):
     """The cells of ``author_rows`` that have runs, as a Markdown table (``AUTHOR_TABLE``); "" if none.
 
-    A paired difference reads "+0.041 (7 of 10 better; p = 0.039)": the mean over the networks both
-    columns finished, on how many the column is strictly better (a tie is not), and the exact
-    sign-flip p-value.  "(provisional)" marks a cell with fewer networks than its scale plans."""
+    A paired difference reads "+0.089 (3 better, 3 worse, 4 tied; p = 0.25)": the mean over the
+    networks both columns finished, on how many the column's test accuracy is higher, lower and
+    equal, and the exact sign-flip p-value.  "(provisional)" marks a cell with fewer networks than its scale plans."""
     done = [dict(r, nets=f"{r['n']}/{r['n_planned']}" + (" (provisional)" if r["provisional"] else ""),
-                 vs_sgd=_paired(r["minus_sgd"], r["better"], r["pairs"], r["p_sgd"]),
-                 vs_own=_paired(r["minus_own"], r["better_own"], r["pairs_own"], r["p_own"]))
+                 vs_sgd=_paired(r["minus_sgd"], r["better"], r["worse"], r["pairs"], r["p_sgd"]),
+                 vs_own=_paired(r["minus_own"], r["better_own"], r["worse_own"], r["pairs_own"], r["p_own"]))
             for r in rows if r["n"] > 0]
     return markdown_table(done, AUTHOR_TABLE) if done else ""
 
