@@ -462,6 +462,11 @@ AUTHOR_TABLE = [("task", "task"), ("T_ours", "T"), ("column", "column"), ("paper
                 ("accepted", "used (median)"), ("q_in_zone", "Q in zone (median)")]
 
 
+def nets_text(row):
+    """How many networks a row of ``compare`` or ``author_rows`` holds: "3/10 (provisional)", "10/10"."""
+    return f"{row['n']}/{row['n_planned']}" + (" (provisional)" if row["provisional"] else "")
+
+
 def _paired(diff, better, worse, pairs, p):
     if diff is None:
         return None
@@ -475,7 +480,7 @@ def author_table(rows):
     A paired difference reads "+0.089 (3 better, 3 worse, 4 tied; p = 0.25)": the mean over the
     networks both columns finished, on how many the column's test accuracy is higher, lower and
     equal, and the exact sign-flip p-value.  "(provisional)" marks a cell with fewer networks than its scale plans."""
-    done = [dict(r, nets=f"{r['n']}/{r['n_planned']}" + (" (provisional)" if r["provisional"] else ""),
+    done = [dict(r, nets=nets_text(r),
                  vs_sgd=_paired(r["minus_sgd"], r["better"], r["worse"], r["pairs"], r["p_sgd"]),
                  vs_own=_paired(r["minus_own"], r["better_own"], r["worse_own"], r["pairs_own"], r["p_own"]))
             for r in rows if r["n"] > 0]
@@ -497,8 +502,7 @@ def report(experiment, scale="small", folder=None):
     result, message = load_results(experiment, scale, folder)
     parts = [message]
     if result is not None:
-        rows = [dict(r, nets=f"{r['n']}/{r['n_planned']}" + (" (provisional)" if r["provisional"] else ""))
-                for r in compare(experiment, result, scale)]
+        rows = [dict(r, nets=nets_text(r)) for r in compare(experiment, result, scale)]
         parts += ["```\n" + describe(result) + "\n```", markdown_table(rows, COMPARE_TABLE)]
         author = author_table(author_rows(experiment, result))
         if author:
