@@ -104,6 +104,17 @@ def dumps(obj, sort_keys=False):
                   lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
 
 
+def cell_key(task, T, column):
+    """The key of one table cell in a results file's ``cells``: "task|T<run length>|column"."""
+    return f"{task}|T{T}|{column}"
+
+
+def split_cell_key(key):
+    """(task, T, column) of a ``cell_key``, T as an int."""
+    task, T, column = key.split("|")
+    return task, int(T[1:]), column
+
+
 def read_json(path, what="results file"):
     """A JSON file as Python objects; ResultsError (one line, naming the file) if it is damaged."""
     path = Path(path)

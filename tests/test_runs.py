@@ -438,6 +438,11 @@ def test_every_run_keeps_its_best_network_and_regression_both_criteria(tmp_path)
     add = next(s for s in specs if s.task == "addition")
     assert cells[f"addition|T{add.T}|sgd"]["best_squared"] == records[add.name]["test_accuracy_squared"]
     assert "best_squared" not in cells[f"temporal_order|T{add.T}|sgd"]
+    # the one way a cell's key is written and read back
+    from srnlab.results import cell_key, split_cell_key
+    assert set(cells) == {cell_key(s.task, s.T, s.column) for s in specs}
+    assert all(cell_key(*split_cell_key(k)) == k for k in cells)
+    assert split_cell_key(cell_key("temporal_order_3bit", 150, "sampling_author")) == ("temporal_order_3bit", 150, "sampling_author")
 
 
 def test_a_damaged_network_file_is_one_line_naming_it(tmp_path):

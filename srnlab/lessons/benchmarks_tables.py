@@ -67,7 +67,7 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
-from ..results import ResultsError, kept_network, read_json, runs_folder
+from ..results import ResultsError, cell_key, kept_network, read_json, runs_folder, split_cell_key
 from ..results import folder as results_folder
 
 #: A model "succeeds" on a task when more than 99% of the test set is right.
@@ -348,7 +348,7 @@ def compare(experiment, result=None, scale="small"):
     rows = []
     for c in paper_cells(experiment):
         T_ours = run_length(c.T, sc["T_factor"])
-        ours = cells.get(f"{c.task}|T{T_ours}|{c.method}")
+        ours = cells.get(cell_key(c.task, T_ours, c.method))
         v = verdict(c, ours)
         n = ours["n"] if ours else 0
         squared = ours if ours and "mean_squared" in ours else None
@@ -430,7 +430,7 @@ def author_rows(experiment, result):
     for c in paper_cells(experiment):
         T_ours = run_length(c.T, sc["T_factor"])
         column = AUTHOR_COLUMNS[c.method]
-        ours = result["cells"].get(f"{c.task}|T{T_ours}|{column}")
+        ours = result["cells"].get(cell_key(c.task, T_ours, column))
         v = verdict(c, ours)
         mine = [r for r in result["runs"] if (r["task"], r["T"], r["column"]) == (c.task, T_ours, column)]
         d = paired_differences(result, c.task, T_ours, column, "sgd")
@@ -535,9 +535,9 @@ def extra_cells(result):
         return []
     out = []
     for key, v in sorted(result["cells"].items()):
-        task, T, column = key.split("|")
+        task, T, column = split_cell_key(key)
         if column not in METHODS and column not in AUTHOR_COLUMNS.values():
-            out.append(dict(task=task, T_ours=int(T[1:]), column=column, **v))
+            out.append(dict(task=task, T_ours=T, column=column, **v))
     return out
 
 
@@ -571,14 +571,13 @@ def effects(experiment, result=None, scale="small"):
 
 
 def learning_curves(result):
-    """{cell key: [(net, val_update array, val_acc array), ...]} from a results file's runs."""
+    """{(task, T, column): [(net, val_update array, val_acc array), ...]} from a results file's runs."""
     out = {}
     if _summary(result) is None:
         return out
     for r in sorted(result["runs"], key=lambda r: (r["task"], r["T"], r["column"], r["net"])):
-        key = f"{r['task']}|T{r['T']}|{r['column']}"
         c = r["curves"]
-        out.setdefault(key, []).append((r["net"], np.asarray(c["val_update"], float),
+        out.setdefault((r["task"], r["T"], r["column"]), []).append((r["net"], np.asarray(c["val_update"], float),
                                         np.asarray(c["val_acc"], float)))
     return out
 
@@ -893,9 +892,9 @@ def cell_points(result, task, column):
         raise TypeError(f"task and column must be names (str), got {type(task).__name__} and {type(column).__name__}")
     points = []
     for key, cell in ((_summary(result) or {}).get("cells", {})).items():
-        t, T, c = key.split("|")
+        t, T, c = split_cell_key(key)
         if t == task and c == column:
-            points.append((int(T[1:]), cell["best"], cell["mean"]))
+            points.append((T, cell["best"], cell["mean"]))
     return sorted(points)
 
 
@@ -907,9 +906,9 @@ def unfinished_cells(result, task):
     planned = result["config"]["scale"]["networks"]
     out = {}
     for key, cell in result["cells"].items():
-        t, T, c = key.split("|")
+        t, T, c = split_cell_key(key)
         if t == task and cell["n"] < planned:
-            out[c, int(T[1:])] = (cell["n"], planned)
+            out[c, T] = (cell["n"], planned)
     return out
 
 

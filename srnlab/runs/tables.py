@@ -27,7 +27,7 @@ import json
 import numpy as np
 
 from .. import tasks
-from ..results import atomic_write, dumps, folder, read_json, runs_folder
+from ..results import atomic_write, cell_key, dumps, folder, read_json, runs_folder
 from ..srn import SRN
 from ..train import Trainer, TrainConfig
 from .experiment import Experiment
@@ -346,7 +346,7 @@ class Table(Experiment):
                     lambda old: {RunSpec(**{k: r[k] for k in FIELDS}).name for r in old.get("runs", [])})
         cells = {}
         for r in ordered:
-            cells.setdefault(f"{r['task']}|T{r['T']}|{r['column']}", []).append(r)
+            cells.setdefault(cell_key(r["task"], r["T"], r["column"]), []).append(r)
         summary = {f: {"best": max(r["test_accuracy"] for r in v),
                        "mean": float(np.mean([r["test_accuracy"] for r in v])), "n": len(v),
                        "diverged": sum(r["status"] != "completed" for r in v),
