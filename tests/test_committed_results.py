@@ -283,3 +283,63 @@ def test_readme_states_fig5_at_t50():
     assert f"(median update {med['sampling_author']:,.0f}, against {med['sgd']:,.0f} for plain SGD's)" in text
     assert {r["verdict"] for r in paper.author_rows("fig5", res) if r["T_ours"] == 50} == {"reproduced"}
     assert not any(v > paper.SUCCESS for c in cols for v in paper.accuracies(res, "temporal_order", 100, c).values())
+
+
+def test_readme_table2_paper_scale_matches_the_results():
+    """The README's Table 2 at the paper's scale: every cell as the results file has it, the paper's
+    figures as `paper_cells` holds them, chance as `chance_level` computes it."""
+    import srnlab
+    from srnlab.lessons import benchmarks_tables as paper
+    summary = json.loads((RESULTS / "table2-paper.json").read_text())
+    header, body = _readme_table("#### Table 2 at the paper's own scale")
+    columns = {i: re.search(r"`(\w+)`", h).group(1) for i, h in enumerate(header) if re.search(r"`(\w+)`", h)}
+    assert set(columns.values()) == {"sgd", "sgd_author", "sampling_author"}
+    printed = {(c.task, c.method): c for c in paper.paper_cells("table2")}
+    tasks = []
+    for row in body:
+        task = row[0].replace(" ", "_").replace("3-bit_temporal_order", "temporal_order_3bit")
+        tasks.append(task)
+        assert float(row[1]) == 1 / srnlab.tasks.spec(task).n_out      # guessing one class (classification rows)
+        for i, column in columns.items():
+            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", row[i]).groups()
+            cell = summary["cells"][f"{task}|T150|{column}"]
+            assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+        assert row[-2:] == [f"{printed[task, m].best.text} / {printed[task, m].mean.text}" for m in ("sgd", "sampling")]
+    # every task whose three columns are complete has its row
+    complete = {k.split("|")[0] for k, v in summary["cells"].items() if v["n"] == 10}
+    assert {t for t in complete if all(summary["cells"].get(f"{t}|T150|{c}", {}).get("n") == 10 for c in columns.values())} \
+        <= set(tasks)
+
+
+def test_readme_states_table2_at_the_papers_scale():
+    """The README's bullets on Table 2 at the paper's scale: networks at chance, the one that left it,
+    Q in the zone, the paired differences and their p, as the results file gives them."""
+    from srnlab.lessons import benchmarks_tables as paper
+    text = " ".join((ROOT / "README.md").read_text().split())
+    res = json.loads((RESULTS / "table2-paper.json").read_text())
+    cols = ("sgd", "sgd_author", "sampling_author")
+    rows = {(r["task"], r["column"]): r for r in paper.author_rows("table2", res)}
+    # temporal order
+    acc = {c: paper.accuracies(res, "temporal_order", 150, c) for c in cols}
+    assert all(len(a) == 10 for a in acc.values())
+    near = [a for c in cols for a in acc[c].values() if abs(a - 0.25) <= 0.01]
+    other = [(c, a) for c in cols for a in acc[c].values() if abs(a - 0.25) > 0.01]
+    assert len(near) == 29 and len(other) == 1 and other[0][0] == "sgd_author"
+    assert f"29 of the 30 networks end within 0.01 of chance; the other, a network of plain SGD in the author's loop, reaches {other[0][1]:.3f}" in text
+    sa, ga = rows["temporal_order", "sampling_author"], rows["temporal_order", "sgd_author"]
+    assert f"Q in the zone on a median {sa['q_in_zone']:.0%} of the updates (plain SGD in the same loop: {ga['q_in_zone']:.0%})" in text
+    assert f"its mean is {sa['minus_sgd']:+.3f} against plain SGD's (p = {sa['p_sgd']:.2g})" in text
+    assert sa["verdict"] == "not reproduced" and rows["temporal_order", "sgd_author"]["verdict"] != "reproduced"
+    # 3-bit temporal order
+    acc3 = {c: paper.accuracies(res, "temporal_order_3bit", 150, c) for c in cols}
+    above = {c: sorted(a for a in acc3[c].values() if a - 0.125 > 0.01) for c in cols}
+    rest = [a for c in cols for a in acc3[c].values() if abs(a - 0.125) <= 0.01]
+    assert [len(above[c]) for c in cols] == [3, 3, 3] and len(rest) == 21
+    lo, hi = min(min(v) for v in above.values()), max(max(v) for v in above.values())
+    assert f"three networks of each column rise above chance ({lo:.3f} to {hi:.3f}); the other 21 stay within 0.01 of it" in text
+    sgd_row = next(r for r in paper.compare("table2", res) if (r["task"], r["method"]) == ("temporal_order_3bit", "sgd"))
+    assert sgd_row["verdict"] == "reproduced" and f"Plain SGD's best, {hi:.3f}, matches the paper's 32%" in text
+    sa3 = rows["temporal_order_3bit", "sampling_author"]
+    assert sa3["verdict"] == "not reproduced"
+    assert f"(best {sa3['best']:.3f}, mean {sa3['mean']:.3f}, against the paper's 37% / 30%)" in text
+    assert f"its mean is {sa3['minus_sgd']:+.3f} against plain SGD's (p = {sa3['p_sgd']:.2g})" in text
