@@ -104,21 +104,35 @@ def _readme_table(title):
     return rows[0], rows[2:]                       # header, body (skip the |---| line)
 
 
+def _readme_columns(header):
+    """{index: run column} for the header cells of a README table that name a column in backticks."""
+    return {i: re.search(r"`(\w+)`", h).group(1) for i, h in enumerate(header) if re.search(r"`(\w+)`", h)}
+
+
+def _readme_task(label):
+    """The task a README row names: "3-bit temporal order" -> "temporal_order_3bit"."""
+    return label.replace(" ", "_").replace("3-bit_temporal_order", "temporal_order_3bit")
+
+
+def _assert_readme_cell(text, cell, best="best", mean="mean"):
+    """A README cell "best / mean (n)" shows the summary cell's figures, to four places."""
+    shown = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", text).groups()
+    assert (float(shown[0]), float(shown[1]), int(shown[2])) == (round(cell[best], 4), round(cell[mean], 4), cell["n"])
+
+
 def test_readme_paper_scale_table_matches_the_results():
     summary = json.loads((RESULTS / "table1-paper.json").read_text())
     header, body = _readme_table("Table 1 at the paper's own scale")
-    columns = {i: re.search(r"`(\w+)`", h).group(1) for i, h in enumerate(header) if re.search(r"`(\w+)`", h)}
+    columns = _readme_columns(header)
     assert {"sgd", "sampling"} <= set(columns.values())
     checked = 0
     for row in body:
-        task = row[0].replace(" ", "_").replace("3-bit_temporal_order", "temporal_order_3bit")
+        task = _readme_task(row[0])
         for i, column in columns.items():
             if row[i] == "-":
                 assert f"{task}|T100|{column}" not in summary["cells"]
                 continue
-            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", row[i]).groups()
-            cell = summary["cells"][f"{task}|T100|{column}"]
-            assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+            _assert_readme_cell(row[i], summary["cells"][f"{task}|T100|{column}"])
             checked += 1
     assert checked >= 8
 
@@ -152,16 +166,13 @@ def test_readme_both_criteria_table_matches_the_results():
             assert float(squared) == round(tasks.best_constant(task, criterion="squared")[1], 3)
             continue
         cell = summary["cells"][f"{task}|T100|{column}"]
-        best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", absolute).groups()
-        assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+        _assert_readme_cell(absolute, cell)
         method = {"sgd_author": "sgd", "sampling_author": "sampling"}.get(column, column)   # the paper's cell it reads
         printed = [f"{c.best.text} / {c.mean.text}" for c in paper.TABLE1 if (c.task, c.method) == (task, method)]
         assert row[4] == (printed[0] if printed else "-"), row
         runs = [r for r in summary["runs"] if r["task"] == task and r["T"] == 100 and r["column"] == column]
         if "best_squared" in cell:
-            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", squared).groups()
-            assert (float(best), float(mean), int(n)) == (round(cell["best_squared"], 4),
-                                                          round(cell["mean_squared"], 4), cell["n"])
+            _assert_readme_cell(squared, cell, "best_squared", "mean_squared")
         else:
             done, total = map(int, re.fullmatch(r"- \((\d+) of (\d+) redone\)", squared).groups())
             assert (done, total) == (sum("test_accuracy_squared" in r for r in runs), len(runs))
@@ -293,21 +304,19 @@ def test_readme_table2_paper_scale_matches_the_results():
     from srnlab.lessons import benchmarks_tables as paper
     summary = json.loads((RESULTS / "table2-paper.json").read_text())
     header, body = _readme_table("#### Table 2 at the paper's own scale")
-    columns = {i: re.search(r"`(\w+)`", h).group(1) for i, h in enumerate(header) if re.search(r"`(\w+)`", h)}
+    columns = _readme_columns(header)
     assert set(columns.values()) == {"sgd", "sgd_author", "sampling_author"}
     printed = {(c.task, c.method): c for c in paper.paper_cells("table2")}
     tasks = []
     for row in body:
-        task = row[0].replace(" ", "_").replace("3-bit_temporal_order", "temporal_order_3bit")
+        task = _readme_task(row[0])
         tasks.append(task)
         if srnlab.tasks.spec(task).output == "linear":                 # regression: the best constant answer
             assert row[1] == f"{srnlab.tasks.best_constant(task)[1]:.3f} (best constant)"
         else:                                                          # classification: guessing one class
             assert float(row[1]) == 1 / srnlab.tasks.spec(task).n_out
         for i, column in columns.items():
-            best, mean, n = re.fullmatch(r"([\d.]+) / ([\d.]+) \((\d+)\)", row[i]).groups()
-            cell = summary["cells"][f"{task}|T150|{column}"]
-            assert (float(best), float(mean), int(n)) == (round(cell["best"], 4), round(cell["mean"], 4), cell["n"])
+            _assert_readme_cell(row[i], summary["cells"][f"{task}|T150|{column}"])
         assert row[-2:] == [f"{printed[task, m].best.text} / {printed[task, m].mean.text}" for m in ("sgd", "sampling")]
     run = {k.split("|")[0] for k in summary["cells"]}
     complete = {t for t in run if all(summary["cells"].get(f"{t}|T150|{c}", {}).get("n") == 10 for c in columns.values())}
@@ -333,7 +342,8 @@ def test_readme_states_table2_at_the_papers_scale():
     assert f"Q in the zone on a median {sa['q_in_zone']:.0%} of the updates (plain SGD in the same loop: {ga['q_in_zone']:.0%})" in text
     assert f"its mean is {sa['minus_sgd']:+.3f} against plain SGD's (p = {sa['p_sgd']:.2g})" in text
     assert sa["verdict"] == "not reproduced" and rows["temporal_order", "sgd_author"]["verdict"] != "reproduced"
-    to_sgd = next(r for r in paper.compare("table2", res) if (r["task"], r["method"]) == ("temporal_order", "sgd"))
+    verdicts = {(r["task"], r["method"]): r for r in paper.compare("table2", res)}
+    to_sgd = verdicts["temporal_order", "sgd"]
     assert to_sgd["verdict"] == "partly" and to_sgd["mean_ok"] and not to_sgd["best_ok"]
     assert f"its mean, {to_sgd['mean']:.3f}, is within the rule's 0.15 of 30%, its best, {to_sgd['best']:.3f}, is far from 51%" in text
     # 3-bit temporal order
@@ -343,7 +353,7 @@ def test_readme_states_table2_at_the_papers_scale():
     assert [len(above[c]) for c in cols] == [3, 3, 3] and len(rest) == 21
     lo, hi = min(min(v) for v in above.values()), max(max(v) for v in above.values())
     assert f"three networks of each column rise above chance ({lo:.3f} to {hi:.3f}); the other 21 stay within 0.01 of it" in text
-    sgd_row = next(r for r in paper.compare("table2", res) if (r["task"], r["method"]) == ("temporal_order_3bit", "sgd"))
+    sgd_row = verdicts["temporal_order_3bit", "sgd"]
     assert sgd_row["verdict"] == "reproduced" and f"Plain SGD's best, {hi:.3f}, matches the paper's 32%" in text
     sa3 = rows["temporal_order_3bit", "sampling_author"]
     assert sa3["verdict"] == "not reproduced"
