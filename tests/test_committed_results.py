@@ -359,3 +359,29 @@ def test_readme_states_table2_at_the_papers_scale():
     assert sa3["verdict"] == "not reproduced"
     assert f"(best {sa3['best']:.3f}, mean {sa3['mean']:.3f}, against the paper's 37% / 30%)" in text
     assert f"its mean is {sa3['minus_sgd']:+.3f} against plain SGD's (p = {sa3['p_sgd']:.2g})" in text
+    # addition: the plateau of the best constant, and the one network the rule froze
+    import srnlab
+    acc_a = {c: paper.accuracies(res, "addition", 150, c) for c in cols}
+    assert all(len(a) == 10 for a in acc_a.values())
+    level = srnlab.tasks.best_constant("addition")[1]
+    plateau = [a for c in cols for a in acc_a[c].values() if abs(a - level) <= 0.01]
+    assert len(plateau) == 29 and [n for n, a in acc_a["sampling_author"].items() if abs(a - level) > 0.01] == [0]
+    assert f"29 of the 30 networks end on the plateau of one constant answer: {min(plateau):.3f} to {max(plateau):.3f} right, where the best constant scores {level:.3f}" in text
+    runs = {(r["column"], r["net"]): r for r in res["runs"] if r["task"] == "addition"}
+    r_of = [paper.answer_correlation(paper.run_network(r, RESULTS), "addition", 150, n=1000, rng=2016)
+            for k, r in runs.items() if k != ("sampling_author", 0)]
+    assert max(abs(x) for x in r_of) <= 0.14 and "(|r| <= 0.14 on fresh sequences)" in text
+    frozen = runs["sampling_author", 0]
+    q = np.asarray(paper.run_curves(frozen)["q_median"], float)
+    assert frozen["accept_rate"] == 0 and frozen["best_update"] == 0 and frozen["test_accuracy"] == 0
+    X, y = srnlab.tasks.generate("addition", 1000, 150, rng=2016)
+    assert paper.run_network(frozen, RESULTS).predict(X).max() < 0 <= y.min()   # "below every target"
+    assert "kept its untrained weights, whose answers all lie below every target: 0.000" in text
+    assert f"(its Q stayed between {q.min():.2f} and {q.max():.2f}, above the zone)" in text and q.min() > 1
+    d = paper.paired_differences(res, "addition", 150, "sampling_author")      # networks 0-9, in order
+    sa_a = rows["addition", "sampling_author"]
+    assert f"Without it the method's mean is {d[1:].mean():+.3f} against plain SGD's; with it, {d.mean():+.3f} (p = {sa_a['p_sgd']:.2g})" in text
+    add_rows = [verdicts["addition", "sgd"], sa_a]
+    assert [r["verdict"] for r in add_rows] == ["partly", "partly"] and not verdicts["addition", "sgd"]["best_ok"]
+    assert f"the means, {add_rows[0]['mean']:.3f} and {add_rows[1]['mean']:.3f}, are within the rule's 0.15 of its 11% and 13%" in text
+    assert all(r["paper_mean_value"] < level for r in (verdicts["addition", "sgd"], verdicts["addition", "sampling"]))
