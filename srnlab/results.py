@@ -115,6 +115,33 @@ def split_cell_key(key):
     return task, int(T[1:]), column
 
 
+def column_progress(summary):
+    """{column: (runs done, runs planned)} of one table's results file (as ``summarize`` writes it),
+    in the order the experiment lists its columns; a column plans its tasks x T x networks per cell."""
+    experiment, networks = summary["config"]["experiment"], summary["config"]["scale"]["networks"]
+    planned = len(experiment["tasks"]) * len(experiment["T"]) * networks
+    done = dict.fromkeys(experiment["columns"], 0)
+    for key, cell in summary["cells"].items():
+        column = split_cell_key(key)[2]
+        done[column] = done.get(column, 0) + cell["n"]
+    return {column: (n, planned) for column, n in done.items()}
+
+
+def progress_text(summary):
+    """How far a table's results file is, by column: "90 of 240 runs done: sgd, sgd_author complete;
+    sampling 3 of 30; clip not run" (or "all 240 runs done")."""
+    if summary["complete"]:
+        return f"all {summary['runs_total']} runs done"
+    by_state = {"complete": [], "partial": [], "not run": []}
+    for column, (n, planned) in column_progress(summary).items():
+        state = "complete" if n >= planned else "partial" if n else "not run"
+        by_state[state].append(column if state != "partial" else f"{column} {n} of {planned}")
+    parts = [f"{', '.join(by_state['complete'])} complete" if by_state["complete"] else "",
+             "; ".join(by_state["partial"]),
+             f"{', '.join(by_state['not run'])} not run" if by_state["not run"] else ""]
+    return f"{summary['runs_done']} of {summary['runs_total']} runs done: " + "; ".join(p for p in parts if p)
+
+
 def read_json(path, what="results file"):
     """A JSON file as Python objects; ResultsError (one line, naming the file) if it is damaged."""
     path = Path(path)

@@ -205,10 +205,27 @@ def test_load_results_from_the_runner(tmp_path):
     assert main(["run", "fig5", "--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress"]) == 0
     res, msg = paper.load_results("fig5", "tiny", tmp_path)
     n = 3 * len(ex.TABLES["fig5"]["columns"])
-    assert res is not None and f"{n} of {n}" in msg and res["complete"]
+    assert res is not None and msg == f"fig5 at scale 'tiny': all {n} runs done." and res["complete"]
     rows = paper.compare("fig5", res)
     assert [r["T_ours"] for r in rows] == [10, 10, 20, 20, 30, 30]
     assert all(_consistent(r) and r["scale"] == "tiny" for r in rows)
+
+
+def test_load_results_says_how_far_each_column_is(tmp_path):
+    """A partial results file says, by column, what is complete, what is partly run and what is not run."""
+    from srnlab.results import column_progress, progress_text
+    assert main(["run", "fig5", "--scale", "tiny", "--out", str(tmp_path), "--jobs", "1", "--no-progress",
+                 "--columns", "sgd"]) == 0
+    res, msg = paper.load_results("fig5", "tiny", tmp_path)
+    columns = ex.TABLES["fig5"]["columns"]
+    progress = column_progress(res)
+    assert list(progress) == list(columns) and progress["sgd"] == (3, 3)       # 3 T x 1 network at 'tiny'
+    assert all(progress[c] == (0, 3) for c in columns if c != "sgd") and not res["complete"]
+    others = ", ".join(c for c in columns if c != "sgd")
+    assert msg == f"fig5 at scale 'tiny': 3 of {3 * len(columns)} runs done: sgd complete; {others} not run."
+    one_short = dict(res, cells={k: dict(v, n=0) if k.startswith("temporal_order|T10|") else v for k, v in res["cells"].items()})
+    assert column_progress(one_short)["sgd"] == (2, 3)
+    assert progress_text(one_short).startswith(f"3 of {3 * len(columns)} runs done: sgd 2 of 3; ")
 
 
 # ------------------------------------------------------------------ chance and display

@@ -67,7 +67,7 @@ import numpy as np
 
 from .. import _validate as V
 from .. import tasks
-from ..results import ResultsError, cell_key, kept_network, read_json, runs_folder, split_cell_key
+from ..results import ResultsError, cell_key, kept_network, progress_text, read_json, runs_folder, split_cell_key
 from ..results import folder as results_folder
 
 #: A model "succeeds" on a task when more than 99% of the test set is right.
@@ -254,9 +254,7 @@ def load_results(experiment, scale="small", folder=None):
                       f"`python -m srnlab run {experiment} --scale {scale}` (it resumes "
                       f"where it stopped), or, if {runs} holds finished runs, "
                       f"`python -m srnlab summarize {experiment} --scale {scale}`.")
-    state = "complete" if res["complete"] else "PARTIAL"
-    return res, (f"{experiment} at scale {scale!r}: {res['runs_done']} of {res['runs_total']} runs "
-                 f"done ({state}).")
+    return res, f"{experiment} at scale {scale!r}: {progress_text(res)}."
 
 
 def _scale_of(result, scale):

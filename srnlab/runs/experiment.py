@@ -6,9 +6,18 @@ starts (``new_run``), what it does after each epoch (``after_epoch``), what its
 record holds (``make_record``, ``check_record``) and how records become the
 results file the lessons read (``summarize``).  The loop does the rest.
 """
+import hashlib
 from dataclasses import dataclass
 
 from ..results import folder
+
+
+def derived_seed(*parts):
+    """A 64-bit seed from a run's identifying parts (its seed, task, T or network, and what the seed
+    is for: "init", "data", "test"), joined by "|" and hashed: the same parts give the same seed
+    on every machine, and a run's seeds never depend on the other runs or on the experiment."""
+    key = "|".join(map(str, parts))
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
 
 
 @dataclass(frozen=True)

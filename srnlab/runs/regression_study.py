@@ -35,7 +35,6 @@ curve, the test accuracy of its best network under both criteria of
 and mean under both criteria and how many networks left the plateau.
 """
 import dataclasses
-import hashlib
 import itertools
 import json
 
@@ -45,7 +44,7 @@ from .. import tasks
 from ..results import atomic_write, dumps
 from ..srn import SRN
 from ..train import Trainer, TrainConfig
-from .experiment import Experiment
+from .experiment import Experiment, derived_seed
 from .loop import RunError, check_fraction, versions
 
 GRID = dict(lr=(1e-4, 1e-3, 1e-2), clip=(None, 1.0), rec_init=("normal", "orthogonal", "identity"),
@@ -103,8 +102,7 @@ def settings(scale, seed):
 
 
 def _seed(s, *parts):
-    key = "|".join(map(str, (s.seed, s.task, s.net) + parts))
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
+    return derived_seed(s.seed, s.task, s.net, *parts)
 
 
 def initial_net(s):

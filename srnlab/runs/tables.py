@@ -21,16 +21,15 @@ method: every method starts from the same weights and sees the same data,
 as in the paper (its ten networks "initialized once and saved").
 """
 import dataclasses
-import hashlib
 import json
 
 import numpy as np
 
 from .. import tasks
-from ..results import atomic_write, cell_key, dumps, folder, read_json, runs_folder
+from ..results import atomic_write, cell_key, dumps, folder, progress_text, read_json, runs_folder
 from ..srn import SRN
 from ..train import Trainer, TrainConfig
-from .experiment import Experiment
+from .experiment import Experiment, derived_seed
 from .loop import RunError, blas_kernel, check_fraction, versions
 
 # --------------------------------------------------------------------- what to run
@@ -130,8 +129,7 @@ def _scale(name):
 
 def _seed(spec, *parts):
     """A seed from the run's seed, task, T and extra parts (never the method)."""
-    key = f"{spec.seed}|{spec.task}|{spec.T}|" + "|".join(map(str, parts))
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
+    return derived_seed(spec.seed, spec.task, spec.T, *parts)
 
 
 def initial_net(spec):
@@ -370,8 +368,8 @@ class Table(Experiment):
         atomic_write(path, dumps(result, sort_keys=True))
         timing = {r_name: records[r_name]["wall_seconds"] for r_name in sorted(records)}
         atomic_write(folder(out) / f"{self.tag(scale)}.timing.json", json.dumps(timing, indent=1, sort_keys=True))
-        lines = [f"{self.name} ({scale}): {result['runs_done']}/{result['runs_total']} runs done"
-                 + (f", {result['runs_diverged']} diverged" if result["runs_diverged"] else "") + f"; wrote {path}"]
+        lines = [f"{self.name} ({scale}): {progress_text(result)}"
+                 + (f"; {result['runs_diverged']} diverged" if result["runs_diverged"] else "") + f"; wrote {path}"]
         for cell, v in summary.items():
             lines.append(f"  {cell:45s} best {v['best']:.3f}  mean {v['mean']:.3f}  (n={v['n']}"
                          + (f", {v['diverged']} diverged)" if v["diverged"] else ")"))
