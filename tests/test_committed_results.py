@@ -296,6 +296,26 @@ def test_readme_states_fig5_at_t50():
     assert not any(v > paper.SUCCESS for c in cols for v in paper.accuracies(res, "temporal_order", 100, c).values())
 
 
+def test_readme_states_which_criterion_fits_table2s_addition_means():
+    """The README's contrast: Table 1's plain-SGD addition mean fits e^2 <= 0.04, Table 2's addition
+    means fit |e| < 0.04 (within the rule's 0.15) and not e^2 <= 0.04, and lie below the best constant."""
+    import srnlab
+    from srnlab.lessons import benchmarks_tables as paper
+    text = " ".join((ROOT / "README.md").read_text().split())
+    t1 = json.loads((RESULTS / "table1-paper.json").read_text())["cells"]["addition|T100|sgd"]
+    t2 = json.loads((RESULTS / "table2-paper.json").read_text())["cells"]
+    printed = {(c.experiment, c.method): c.mean.value for c in paper.paper_cells("table1") + paper.paper_cells("table2")
+               if c.task == "addition"}
+    assert abs(printed["table1", "sgd"] - t1["mean_squared"]) <= 0.15 < printed["table1", "sgd"] - t1["mean"]
+    cells = [t2["addition|T150|sgd"], t2["addition|T150|sampling_author"]]
+    means = [printed["table2", "sgd"], printed["table2", "sampling"]]
+    assert all(c["n"] == 10 and abs(m - c["mean"]) <= 0.15 and c["mean_squared"] - m > 0.4 for c, m in zip(cells, means))
+    assert max(means) < srnlab.tasks.best_constant("addition")[1]
+    assert (f"sit near what our networks score with abs(e) < 0.04 ({cells[0]['mean']:.3f} and {cells[1]['mean']:.3f}, "
+            f"ten networks each) and far from what they score with e² <= 0.04 ({cells[0]['mean_squared']:.3f} and "
+            f"{cells[1]['mean_squared']:.3f}), and both lie below the best constant") in text
+
+
 def test_readme_table2_paper_scale_matches_the_results():
     """The README's Table 2 at the paper's scale: every cell as the results file has it, the paper's
     figures as `paper_cells` holds them, chance (guessing one class; for a regression task the best
