@@ -397,7 +397,7 @@ def test_readme_states_table2_at_the_papers_scale():
     X, y = srnlab.tasks.generate("addition", 1000, 150, rng=2016)
     assert paper.run_network(frozen, RESULTS).predict(X).max() < 0 <= y.min()   # "below every target"
     assert "kept its untrained weights, whose answers all lie below every target: 0.000" in text
-    assert f"(its Q stayed between {q.min():.2f} and {q.max():.2f}, above the zone)" in text and q.min() > 1
+    assert f"(the median Q of every block of 50 updates stayed between {q.min():.2f} and {q.max():.2f}, above the zone)" in text and q.min() > 1
     d = paper.paired_differences(res, "addition", 150, "sampling_author")      # networks 0-9, in order
     sa_a = rows["addition", "sampling_author"]
     assert f"Without it the method's mean is {d[1:].mean():+.3f} against plain SGD's; with it, {d.mean():+.3f} (p = {sa_a['p_sgd']:.2g})" in text
