@@ -346,6 +346,7 @@ def test_readme_table2_paper_scale_matches_the_results():
 def test_readme_states_table2_at_the_papers_scale():
     """The README's bullets on Table 2 at the paper's scale: networks at chance, the one that left it,
     Q in the zone, the paired differences and their p, as the results file gives them."""
+    import srnlab
     from srnlab.lessons import benchmarks_tables as paper
     text = " ".join((ROOT / "README.md").read_text().split())
     res = json.loads((RESULTS / "table2-paper.json").read_text())
@@ -380,7 +381,6 @@ def test_readme_states_table2_at_the_papers_scale():
     assert f"(best {sa3['best']:.3f}, mean {sa3['mean']:.3f}, against the paper's 37% / 30%)" in text
     assert f"its mean is {sa3['minus_sgd']:+.3f} against plain SGD's (p = {sa3['p_sgd']:.2g})" in text
     # addition: the plateau of the best constant, and the one network the rule froze
-    import srnlab
     acc_a = {c: paper.accuracies(res, "addition", 150, c) for c in cols}
     assert all(len(a) == 10 for a in acc_a.values())
     level = srnlab.tasks.best_constant("addition")[1]
